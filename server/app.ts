@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import { JSON_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from '#shared/constants.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/orm.ts';
+import type { Deps } from './deps.ts';
+import { registerDevMailRoute } from './http/dev-mail.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { registerHealthRoutes } from './http/health.ts';
+import { registerJwksRoute } from './http/jwks.ts';
+import { registerRequestLog } from './http/request-log.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerSpa } from './http/spa.ts';
+import { createMailer } from './mail/mailer.ts';
+import { loadKeyRing } from './modules/keys/signing-keys.ts';
+import { contextFactory } from './trpc/context.ts';
+import { appRouter, type AppRouter } from './trpc/router.ts';
+
+export type BuildOptions = {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The services' dependencies, for tests and scripts that drive them directly. */
+    deps: Deps;
+  }
+}
+
+export type App = FastifyInstance;
+
+// Never written to a log, whatever the level.
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
+
+/** The whole server, ready to listen; the caller decides where. Closing it closes the database. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const logger: FastifyServerOptions['logger'] = {
+    level: config.logLevel,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    ...(options.logStream ? { stream: options.logStream } : {}),
+  };
+  const app = Fastify({
+    logger,
+    // Fastify's two lines per request are replaced by one of ours (http/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    // A batch names its procedures in the path: allow ten long ones.
+    routerOptions: { maxParamLength: 4096 },
+  });
+
+  const orm = await openDatabase(config);
+  app.addHook('onClose', async () => orm.close());
+  const deps: Deps = {
+    config,
+    orm,
+    keys: await loadKeyRing(config.dataDir),
+    mailer: createMailer(config, app.log),
+    log: app.log,
+    now: () => new Date(),
+  };
+
+  app.decorate('deps', deps);
+  registerSecurityHeaders(app, config);
+  registerRequestLog(app);
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: contextFactory(deps),
+      maxBatchSize: MAX_BATCH_SIZE,
+      onError({ error, path, req }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+  registerHealthRoutes(app, orm);
+  registerJwksRoute(app, deps.keys);
+  registerDevMailRoute(app, deps.mailer);
+  await registerSpa(app, config);
+
+  return app;
+}

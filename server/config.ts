@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_PASSWORD_MIN_LENGTH } from '#shared/constants.ts';
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const integerText = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+
+const urlText = z
+  .url({ message: 'must be an absolute http(s) URL' })
+  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http or https URL' });
+
+const EnvSchema = z.object({
+  PORT: integerText(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: urlText.default('http://localhost:3000'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^sqlite:.+/, { message: 'must look like sqlite:<path to file>' })
+    .default('sqlite:./data/app.db'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_BASE_URL: urlText.optional(),
+  MAIL_FROM: z.string().min(3).default('Latchkey <no-reply@localhost>'),
+  REGISTRATION_MODE: z.enum(['open', 'invite_only'], { message: 'must be open or invite_only' }).default('open'),
+  ALLOWED_ORIGINS: z.string().default(''),
+  TRUST_PROXY: booleanText.default(false),
+  REFRESH_REUSE_GRACE_SECONDS: integerText(0, 300).default(10),
+  PASSWORD_MIN_LENGTH: integerText(8, 64).default(DEFAULT_PASSWORD_MIN_LENGTH),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** PUBLIC_URL's origin plus ALLOWED_ORIGINS: the only Origins cookie mutations accept. */
+  allowedOrigins: string[];
+  secureCookies: boolean;
+  databasePath: string;
+  dataDir: string;
+  mail: { resendApiKey?: string; resendBaseUrl?: string; from: string };
+  registrationMode: 'open' | 'invite_only';
+  trustProxy: boolean;
+  refreshReuseGraceSeconds: number;
+  passwordMinLength: number;
+  logLevel: string;
+  nodeEnv: 'development' | 'production' | 'test';
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+  }
+}
+
+/** The only reader of the environment. Throws ConfigError with one line per problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most .env conventions.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      problems.push(`${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL);
+  const allowedOrigins = [publicUrl.origin];
+  for (const entry of e.ALLOWED_ORIGINS.split(',').map((item) => item.trim()).filter(Boolean)) {
+    const origin = URL.canParse(entry) ? new URL(entry).origin : 'null';
+    if (origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+      problems.push(`ALLOWED_ORIGINS=${JSON.stringify(e.ALLOWED_ORIGINS)}: "${entry}" is not an origin like https://app.example.com`);
+    } else {
+      allowedOrigins.push(origin);
+    }
+  }
+  if (e.NODE_ENV === 'production' && !e.RESEND_API_KEY) {
+    problems.push('RESEND_API_KEY is not set: in production mail must go through Resend');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/$/, ''),
+    allowedOrigins,
+    secureCookies: publicUrl.protocol === 'https:',
+    databasePath: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)),
+    dataDir: path.resolve(e.DATA_DIR),
+    mail: { resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, from: e.MAIL_FROM },
+    registrationMode: e.REGISTRATION_MODE,
+    trustProxy: e.TRUST_PROXY,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    logLevel: e.LOG_LEVEL,
+    nodeEnv: e.NODE_ENV,
+  };
+}

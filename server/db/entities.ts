@@ -1,0 +1,17 @@
+import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
+import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
+import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
+import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
+import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
+import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
+import { UserEntity } from '#server/modules/users/user.entity.ts';
+
+export const ENTITIES = [
+  UserEntity,
+  ProfileEntity,
+  PrivacySettingsEntity,
+  PreferencesEntity,
+  SessionEntity,
+  OneTimeTokenEntity,
+  SecurityEventEntity,
+];

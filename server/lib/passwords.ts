@@ -1,0 +1,27 @@
+import { hash, verify, type Options } from '@node-rs/argon2';
+import { normalizePassword } from '#shared/password-policy.ts';
+
+// API.md §4 / OWASP: Argon2id, m=19456 KiB, t=2, p=1.
+// Algorithm is an ambient const enum, unusable under isolatedModules: 2 is Argon2id.
+const ARGON2_OPTIONS: Options = { algorithm: 2 as Options['algorithm'], memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(normalizePassword(password), ARGON2_OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, normalizePassword(password), ARGON2_OPTIONS);
+  } catch {
+    return false;
+  }
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/** Spends the time of a real verification, so an unknown email answers as slowly as a wrong password. */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  dummyHash ??= hashPassword('latchkey-timing-equaliser-not-a-password');
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

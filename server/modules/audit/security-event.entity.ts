@@ -1,0 +1,19 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { UserEntity } from '#server/modules/users/user.entity.ts';
+import { newId } from '#server/lib/ids.ts';
+
+export const SecurityEventEntity = defineEntity({
+  name: 'SecurityEvent',
+  tableName: 'security_events',
+  indexes: [{ properties: ['user', 'at'] }],
+  properties: {
+    id: p.string().primary().onCreate(() => newId()),
+    /** Null once the account is erased: the event stays, without personal data. */
+    user: () => p.manyToOne(UserEntity).nullable().deleteRule('set null'),
+    type: p.string().length(64),
+    at: p.datetime().onCreate(() => new Date()),
+    ip: p.string().length(64).nullable(),
+    userAgent: p.string().length(512).nullable(),
+  },
+});
+export type SecurityEvent = InferEntity<typeof SecurityEventEntity>;

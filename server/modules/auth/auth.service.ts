@@ -1,0 +1,114 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { EMAIL_VERIFICATION_TTL_SECONDS } from '#shared/constants.ts';
+import { checkPassword } from '#shared/password-policy.ts';
+import type { LoginInput, RegisterInput } from '#shared/schemas/auth.ts';
+import type { Client, Deps } from '#server/deps.ts';
+import { AppError } from '#server/lib/app-error.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '#server/lib/passwords.ts';
+import { accountExistsMail, verificationMail } from '#server/mail/templates/auth-mails.ts';
+import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
+import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
+import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
+import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
+
+const link = (deps: Deps, route: string) => `${deps.config.publicUrl}${route}`;
+
+function requireStrongPassword(deps: Deps, password: string, email: string): void {
+  const verdict = checkPassword(password, { minLength: deps.config.passwordMinLength, email });
+  if (!verdict.ok) throw new AppError('WEAK_PASSWORD', verdict.reason, { fieldErrors: { password: [verdict.reason] } });
+}
+
+/** Adds a verification token to the unit of work and returns the mail that carries it. */
+function verificationFor(em: EntityManager, deps: Deps, user: User) {
+  const token = createOneTimeToken(em, {
+    purpose: 'verify_email',
+    user,
+    email: user.email,
+    ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS,
+    now: deps.now(),
+  });
+  return verificationMail(link(deps, `/verify-email?token=${token}`));
+}
+
+/**
+ * Same answer whether or not the email is taken (API.md §5). The hash is computed first, outside
+ * any transaction, so both branches cost the same and no database lock is held while it runs.
+ */
+export async function register(em: EntityManager, deps: Deps, input: RegisterInput, client: Client): Promise<void> {
+  if (deps.config.registrationMode === 'invite_only') {
+    throw new AppError('REGISTRATION_CLOSED', 'Sign-up is by invitation only.');
+  }
+  requireStrongPassword(deps, input.password, input.email);
+  const passwordHash = await hashPassword(input.password);
+  const existing = await findUserByEmail(em, input.email);
+  if (existing) return notifyExistingOwner(deps, existing);
+
+  const user = createUser(em, { email: input.email, passwordHash, name: input.name, now: deps.now() });
+  recordSecurityEvent(em, { user, type: 'account.created', client, at: deps.now() });
+  const mail = verificationFor(em, deps, user);
+  try {
+    await em.flush();
+  } catch (error) {
+    // Another request registered the same address between our lookup and our insert.
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    em.clear();
+    const winner = await findUserByEmail(em, input.email);
+    if (winner) await notifyExistingOwner(deps, winner);
+    return;
+  }
+  await deps.mailer.send({ to: user.email, ...mail });
+}
+
+function notifyExistingOwner(deps: Deps, owner: User): Promise<void> {
+  return deps.mailer.send({ to: owner.email, ...accountExistsMail(link(deps, '/login')) });
+}
+
+/** Always answers Ok; mails only an existing, unverified account. */
+export async function resendVerification(em: EntityManager, deps: Deps, email: string): Promise<void> {
+  const user = await findUserByEmail(em, email);
+  if (!user || user.emailVerifiedAt || user.disabledAt) return;
+  const mail = verificationFor(em, deps, user);
+  await em.flush();
+  await deps.mailer.send({ to: user.email, ...mail });
+}
+
+const invalidLink = () => new AppError('INVALID_TOKEN', 'This link is invalid, expired or already used. Request a new one.');
+
+/** Single use, 24 hours; signs the user in on this device. */
+export async function verifyEmail(em: EntityManager, deps: Deps, secret: string, client: Client): Promise<SignedIn> {
+  return em.transactional(async (tx) => {
+    const now = deps.now();
+    const token = await consumeOneTimeToken(tx, 'verify_email', secret, now);
+    if (!token?.user) throw invalidLink();
+    const user = await tx.findOneOrFail(UserEntity, token.user.id);
+    // A link sent to an address the account no longer has proves nothing.
+    if (user.email !== token.email) throw invalidLink();
+    if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 'This account has been disabled.');
+    if (!user.emailVerifiedAt) {
+      user.emailVerifiedAt = now;
+      recordSecurityEvent(tx, { user, type: 'email.verified', client, at: now });
+    }
+    return startSession(tx, deps, user, client);
+  });
+}
+
+const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'The email or password is not right.');
+
+/** Unknown email and wrong password cost the same hash verification and get the same answer. */
+export async function login(em: EntityManager, deps: Deps, input: LoginInput, client: Client): Promise<SignedIn> {
+  const user = await findUserByEmail(em, input.email);
+  if (!user) {
+    await verifyAgainstDummy(input.password);
+    throw invalidCredentials();
+  }
+  if (!(await verifyPassword(user.passwordHash, input.password))) throw invalidCredentials();
+  // Only someone who knows the password learns the account's state.
+  if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: we sent you a link.');
+  if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 'This account has been disabled.');
+  if (user.deactivatedAt) {
+    user.deactivatedAt = null;
+    recordSecurityEvent(em, { user, type: 'account.reactivated', client, at: deps.now() });
+  }
+  return startSession(em, deps, user, client);
+}

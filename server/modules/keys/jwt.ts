@@ -1,0 +1,63 @@
+import { webcrypto } from 'node:crypto';
+import { createJWTSignatureMessage, encodeJWT, parseJWT } from '@oslojs/jwt';
+import type { KeyRing } from './signing-keys.ts';
+
+const SIGN_PARAMS = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+/** RFC 9068 access tokens and our refresh tokens: never accepted in each other's place. */
+export type TokenType = 'at+jwt' | 'refresh+jwt';
+
+export type JwtClaims = {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  iat: number;
+  exp: number;
+  [claim: string]: unknown;
+};
+
+export async function signJwt(keys: KeyRing, typ: TokenType, claims: JwtClaims): Promise<string> {
+  const headerJSON = JSON.stringify({ alg: 'ES256', typ, kid: keys.current.kid });
+  const payloadJSON = JSON.stringify(claims);
+  const message = createJWTSignatureMessage(headerJSON, payloadJSON);
+  // Web Crypto's ECDSA signature is r||s (IEEE P1363), exactly what JWS ES256 wants.
+  const signature = new Uint8Array(await webcrypto.subtle.sign(SIGN_PARAMS, keys.current.privateKey, message));
+  return encodeJWT(headerJSON, payloadJSON, signature);
+}
+
+type Expectations = { typ: TokenType; issuer: string; audience: string; now: Date };
+
+function isClaims(value: unknown): value is JwtClaims {
+  const c = value as Record<string, unknown>;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.iss === 'string' &&
+    typeof c.aud === 'string' &&
+    typeof c.sub === 'string' &&
+    typeof c.sid === 'string' &&
+    typeof c.iat === 'number' &&
+    typeof c.exp === 'number'
+  );
+}
+
+/** The claims of a valid token of the expected type, or null for anything else. Never throws. */
+export async function verifyJwt(keys: KeyRing, token: string, expected: Expectations): Promise<JwtClaims | null> {
+  let parsed: ReturnType<typeof parseJWT>;
+  try {
+    parsed = parseJWT(token);
+  } catch {
+    return null;
+  }
+  const [header, payload, signature, message] = parsed as [Record<string, unknown>, unknown, Uint8Array, Uint8Array];
+  // The algorithm is fixed: a token naming any other (none, HS256 with the public key...) is refused.
+  if (header.alg !== 'ES256' || header.typ !== expected.typ || typeof header.kid !== 'string') return null;
+  const key = keys.byKid.get(header.kid);
+  if (!key || signature.length !== 64) return null;
+  const valid = await webcrypto.subtle.verify(SIGN_PARAMS, key.publicKey, signature, message);
+  if (!valid || !isClaims(payload)) return null;
+  if (payload.iss !== expected.issuer || payload.aud !== expected.audience) return null;
+  if (payload.exp * 1000 <= expected.now.getTime()) return null;
+  return payload;
+}

@@ -1,0 +1,3 @@
+export function avatarUrl(avatarFile: string | null | undefined): string | null {
+  return avatarFile ? `/media/avatars/${avatarFile}` : null;
+}

@@ -1,0 +1,119 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { SESSION_MAX_AGE_SECONDS } from '#shared/constants.ts';
+import type { AuthSession } from '#shared/schemas/auth.ts';
+import type { Client, Deps } from '#server/deps.ts';
+import { AppError } from '#server/lib/app-error.ts';
+import { sha256Hex } from '#server/lib/hash.ts';
+import { newSecret } from '#server/lib/ids.ts';
+import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { verifyJwt } from '#server/modules/keys/jwt.ts';
+import { loadMe } from '#server/modules/users/me.ts';
+import type { User } from '#server/modules/users/user.entity.ts';
+import { findLiveSession } from './session-auth.ts';
+import { SessionEntity, type Session } from './session.entity.ts';
+import { issueAccessToken, issueRefreshToken, successorJti, type IssuedRefreshToken } from './session-tokens.ts';
+
+/** What a sign-in hands back: the body for the client and the refresh token for the cookie. */
+export type SignedIn = { authSession: AuthSession; refresh: IssuedRefreshToken };
+
+async function signedIn(em: EntityManager, deps: Deps, user: User, session: Session, jti: string): Promise<SignedIn> {
+  const [access, refresh, me] = await Promise.all([
+    issueAccessToken(deps, user, session),
+    issueRefreshToken(deps, session, jti),
+    loadMe(em, user),
+  ]);
+  return { authSession: { ...access, user: me }, refresh };
+}
+
+/** Opens a session for this device. The caller's pending changes are flushed with it. */
+export async function startSession(em: EntityManager, deps: Deps, user: User, client: Client): Promise<SignedIn> {
+  const now = deps.now();
+  const jti = newSecret();
+  const session = em.create(SessionEntity, {
+    user,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000),
+    ip: client.ip,
+    userAgent: client.userAgent,
+    refreshJtiHash: sha256Hex(jti),
+  });
+  user.lastSignInAt = now;
+  recordSecurityEvent(em, { user, type: 'session.started', client, at: now });
+  await em.flush();
+  return signedIn(em, deps, user, session, jti);
+}
+
+const unauthenticated = () => new AppError('UNAUTHENTICATED', 'Your session has ended. Please sign in again.');
+
+async function verifyRefreshToken(deps: Deps, token: string) {
+  const { publicUrl } = deps.config;
+  const claims = await verifyJwt(deps.keys, token, { typ: 'refresh+jwt', issuer: publicUrl, audience: publicUrl, now: deps.now() });
+  return claims && typeof claims.jti === 'string' ? { ...claims, jti: claims.jti } : null;
+}
+
+/**
+ * Rotates the refresh token (API.md §3). The current token is swapped by a conditional update, so
+ * two concurrent refreshes cannot both rotate; the loser finds its token just retired and, inside
+ * the grace window, gets the winner's successor. A retired token presented later revokes the session.
+ */
+export async function refreshSession(em: EntityManager, deps: Deps, token: string, client: Client): Promise<SignedIn> {
+  const claims = await verifyRefreshToken(deps, token);
+  if (!claims) throw unauthenticated();
+  const auth = await findLiveSession(em, deps, claims.sid, claims.sub);
+  if (!auth) throw unauthenticated();
+  const { user, session } = auth;
+  const now = deps.now();
+  const presented = sha256Hex(claims.jti);
+  const next = successorJti(claims.jti);
+
+  if (presented === session.refreshJtiHash) {
+    const rotated = await em.nativeUpdate(
+      SessionEntity,
+      { id: session.id, refreshJtiHash: presented },
+      { refreshJtiHash: sha256Hex(next), previousJtiHash: presented, rotatedAt: now, lastUsedAt: now, ip: client.ip, userAgent: client.userAgent },
+    );
+    if (rotated === 1) return signedIn(em, deps, user, await em.refreshOrFail(session), next);
+    await em.refresh(session);
+  }
+
+  const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
+  const withinGrace = session.rotatedAt != null && now.getTime() - session.rotatedAt.getTime() <= graceMs;
+  if (presented === session.previousJtiHash && withinGrace && sha256Hex(next) === session.refreshJtiHash) {
+    return signedIn(em, deps, user, session, next);
+  }
+
+  // Reuse of a retired token: someone else may hold this session's refresh token. End it.
+  session.revokedAt = now;
+  recordSecurityEvent(em, { user, type: 'refresh.reuse_detected', client, at: now });
+  await em.flush();
+  throw unauthenticated();
+}
+
+async function sessionIdOf(deps: Deps, refreshToken: string | null, accessToken: string | null): Promise<Array<{ sid: string; sub: string }>> {
+  const ids: Array<{ sid: string; sub: string }> = [];
+  const { publicUrl } = deps.config;
+  // An expired token still names its session: logging out with one must still end that session.
+  const later = new Date(0);
+  if (refreshToken) {
+    const claims = await verifyJwt(deps.keys, refreshToken, { typ: 'refresh+jwt', issuer: publicUrl, audience: publicUrl, now: later });
+    if (claims) ids.push({ sid: claims.sid, sub: claims.sub });
+  }
+  if (accessToken) {
+    const claims = await verifyJwt(deps.keys, accessToken, { typ: 'at+jwt', issuer: publicUrl, audience: publicUrl, now: later });
+    if (claims) ids.push({ sid: claims.sid, sub: claims.sub });
+  }
+  return ids;
+}
+
+/** Ends the session(s) the presented tokens belong to. Idempotent: unknown or ended sessions are fine. */
+export async function endSession(em: EntityManager, deps: Deps, tokens: { refreshToken: string | null; accessToken: string | null }, client: Client): Promise<void> {
+  const now = deps.now();
+  for (const { sid, sub } of await sessionIdOf(deps, tokens.refreshToken, tokens.accessToken)) {
+    const session = await em.findOne(SessionEntity, { id: sid, user: sub, revokedAt: null });
+    if (!session) continue;
+    session.revokedAt = now;
+    recordSecurityEvent(em, { user: session.user, type: 'session.ended', client, at: now });
+  }
+  await em.flush();
+}

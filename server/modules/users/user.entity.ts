@@ -1,0 +1,27 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { ROLES } from '#shared/roles.ts';
+import { newId } from '#server/lib/ids.ts';
+
+export const UserEntity = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.string().primary().onCreate(() => newId()),
+    /** As the person typed it (trimmed); shown back to them and used to send mail. */
+    email: p.string().length(320),
+    /** Trimmed and lower-cased: the uniqueness key. */
+    emailNormalized: p.string().length(320).unique(),
+    passwordHash: p.string().hidden(),
+    emailVerifiedAt: p.datetime().nullable(),
+    role: p.enum([...ROLES]).default('user'),
+    disabledAt: p.datetime().nullable(),
+    deactivatedAt: p.datetime().nullable(),
+    lastSignInAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+export type User = InferEntity<typeof UserEntity>;

@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { normalizeEmail } from '#shared/text.ts';
+import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
+import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
+import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
+import { UserEntity, type User } from './user.entity.ts';
+
+export function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
+  return em.findOne(UserEntity, { emailNormalized: normalizeEmail(email) });
+}
+
+/**
+ * Adds a user with the records every account has (empty profile, default privacy and preferences)
+ * to the unit of work, so one flush writes them in one transaction.
+ */
+export function createUser(em: EntityManager, input: { email: string; passwordHash: string; name?: string; now: Date }): User {
+  const email = input.email.trim();
+  const user = em.create(UserEntity, {
+    email,
+    emailNormalized: normalizeEmail(email),
+    passwordHash: input.passwordHash,
+    createdAt: input.now,
+    updatedAt: input.now,
+  });
+  em.create(ProfileEntity, { user, name: input.name ?? '', updatedAt: input.now });
+  em.create(PrivacySettingsEntity, { user });
+  em.create(PreferencesEntity, { user });
+  return user;
+}

@@ -1,0 +1,25 @@
+import { initTRPC } from '@trpc/server';
+import { AppError } from '#server/lib/app-error.ts';
+import { authenticateAccessToken } from '#server/modules/sessions/session-auth.ts';
+import type { Context } from './context.ts';
+import { describeError } from './error-format.ts';
+
+const t = initTRPC.context<Context>().create({
+  // Never a stack trace in a response, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const { message, data } = describeError(error, ctx?.requestId);
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...data } };
+  },
+});
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const publicProcedure = t.procedure;
+
+/** A valid access token whose session is live right now: revocation takes effect on the next request. */
+export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const auth = ctx.bearerToken ? await authenticateAccessToken(ctx.em, ctx.deps, ctx.bearerToken) : null;
+  if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  return next({ ctx: { ...ctx, auth } });
+});

@@ -1,0 +1,18 @@
+export const PRODUCT_NAME = 'Latchkey';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60; // 15 minutes
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60; // 30 days
+export const SESSION_MAX_AGE_SECONDS = 90 * 24 * 60 * 60; // 90 days, absolute
+export const EMAIL_VERIFICATION_TTL_SECONDS = 24 * 60 * 60; // 24 hours
+
+export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
+export const NAME_MAX_LENGTH = 60; // code points
+export const PASSWORD_MAX_LENGTH = 128; // code points, policy
+export const LOGIN_PASSWORD_MAX_LENGTH = 1024; // code points, accepted at login
+// Transport bound on new-password fields: beyond it the input is refused before any hashing.
+export const PASSWORD_INPUT_MAX_LENGTH = 4096;
+export const TOKEN_MAX_LENGTH = 256;
+export const DEFAULT_PASSWORD_MIN_LENGTH = 15;
+
+export const MAX_BATCH_SIZE = 10;
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024; // 1 MiB

@@ -1,0 +1,78 @@
+// The one password policy of API.md §4, run by the server before hashing and by the SPA before submit.
+// It imports @zxcvbn-ts (pure data and code, no I/O): see docs/decisions/0002-password-policy-in-shared.md.
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
+import { dictionary as englishDictionary, translations } from '@zxcvbn-ts/language-en';
+import { PASSWORD_MAX_LENGTH, PRODUCT_NAME } from './constants.ts';
+import { codePointLength } from './text.ts';
+
+export const MIN_PASSWORD_SCORE = 3;
+
+export type PasswordContext = {
+  minLength: number;
+  /** The account's email: its local part may not appear in the password. */
+  email?: string;
+};
+
+export type PasswordVerdict = { ok: true; score: number } | { ok: false; score: number; reason: string };
+
+let factory: ZxcvbnFactory | undefined;
+let commonPasswords: Set<string> | undefined;
+
+// Built on first use: the dictionaries are large and the SPA loads this module lazily.
+function strengthChecker(): ZxcvbnFactory {
+  factory ??= new ZxcvbnFactory({
+    dictionary: { ...commonDictionary, ...englishDictionary },
+    graphs: adjacencyGraphs,
+    translations,
+  });
+  return factory;
+}
+
+function isCommonPassword(password: string): boolean {
+  commonPasswords ??= new Set(commonDictionary['passwords-common'].map((entry) => entry.toLowerCase()));
+  return commonPasswords.has(password.toLowerCase());
+}
+
+/** Passwords are compared and hashed in NFKC so that the same typed text always matches. */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+function contextWords(email: string | undefined): string[] {
+  const words = [PRODUCT_NAME.toLowerCase()];
+  const localPart = email?.trim().split('@')[0]?.toLowerCase();
+  // A one- or two-letter local part would forbid half the alphabet; it guards nothing.
+  if (localPart && localPart.length >= 3) words.push(localPart);
+  return words;
+}
+
+export function checkPassword(rawPassword: string, context: PasswordContext): PasswordVerdict {
+  const password = normalizePassword(rawPassword);
+  const length = codePointLength(password);
+  if (length < context.minLength) {
+    return { ok: false, score: 0, reason: `Use at least ${context.minLength} characters.` };
+  }
+  if (length > PASSWORD_MAX_LENGTH) {
+    return { ok: false, score: 0, reason: `Use at most ${PASSWORD_MAX_LENGTH} characters.` };
+  }
+  if (isCommonPassword(password)) {
+    return { ok: false, score: 0, reason: 'This is one of the most common passwords.' };
+  }
+  const words = contextWords(context.email);
+  const lower = password.toLowerCase();
+  if (words.some((word) => lower.includes(word))) {
+    return {
+      ok: false,
+      score: 0,
+      reason: `Leave your email address and the name ${PRODUCT_NAME} out of your password.`,
+    };
+  }
+  const result = strengthChecker().check(password, words);
+  if (result.score < MIN_PASSWORD_SCORE) {
+    const hint = result.feedback.warning ?? result.feedback.suggestions[0];
+    const reason = hint ? `Too easy to guess: ${hint}` : 'Too easy to guess. Add a few uncommon words.';
+    return { ok: false, score: result.score, reason };
+  }
+  return { ok: true, score: result.score };
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { EMAIL_MAX_LENGTH, TOKEN_MAX_LENGTH } from '../constants.ts';
+import { codePointLength } from '../text.ts';
+
+/** An ISO-8601 UTC instant as Date.prototype.toISOString writes it. */
+export const InstantSchema = z.iso.datetime();
+
+export const IdSchema = z.string().min(1, 'Required.').max(64, 'Too long.').regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id.');
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter your email address.')
+  .max(EMAIL_MAX_LENGTH, `Use at most ${EMAIL_MAX_LENGTH} characters.`)
+  .pipe(z.email('Enter a valid email address, like name@example.com.'));
+
+export const TokenSchema = z.string().min(1, 'The link is incomplete.').max(TOKEN_MAX_LENGTH, 'The link is not valid.');
+
+/** A string limit counted in code points, as every limit in API.md is. */
+export function maxCodePoints(max: number, message: string) {
+  return (value: string) => codePointLength(value) <= max || message;
+}
+
+export const OkSchema = z.object({ status: z.literal('ok') });
+export type Ok = z.infer<typeof OkSchema>;
+export const OK: Ok = { status: 'ok' };

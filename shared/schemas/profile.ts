@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { NAME_MAX_LENGTH } from '../constants.ts';
+import { codePointLength } from '../text.ts';
+import { IdSchema, InstantSchema } from './common.ts';
+
+// Trimmed, NFC, 0-60 code points, no control characters (API.md §5 profile.update).
+export const NameSchema = z
+  .string()
+  .max(NAME_MAX_LENGTH * 4, `Use at most ${NAME_MAX_LENGTH} characters.`)
+  .transform((value) => value.trim().normalize('NFC'))
+  .refine((value) => codePointLength(value) <= NAME_MAX_LENGTH, `Use at most ${NAME_MAX_LENGTH} characters.`)
+  .refine((value) => !/\p{Cc}/u.test(value), 'Remove line breaks, tabs and other control characters.');
+
+export const PublicFlyerSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  publishedAt: InstantSchema,
+});
+
+export const PublicProfileSchema = z.object({
+  userId: z.string(),
+  name: z.string(),
+  avatarUrl: z.string().nullable(),
+  joinedAt: InstantSchema,
+  canBeContacted: z.boolean(),
+  flyers: z.array(PublicFlyerSchema),
+});
+export type PublicProfile = z.infer<typeof PublicProfileSchema>;
+
+export const ProfileGetInputSchema = z.object({ userId: IdSchema });
+export type ProfileGetInput = z.infer<typeof ProfileGetInputSchema>;
