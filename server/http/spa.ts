@@ -25,6 +25,8 @@ export async function registerSpa(app: FastifyInstance, config: Config): Promise
     await app.register(fastifyStatic, {
       root: CLIENT_DIST,
       index: false,
+      // One route per built file, found at start: '/' and every SPA route fall through to index.html.
+      wildcard: false,
       setHeaders(res, filePath) {
         // Vite names built assets by content hash: they never change under the same name.
         if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');

@@ -1,0 +1,57 @@
+import { useCallback, useState } from 'react';
+import { z } from 'zod';
+import type { FieldErrors } from '#shared/errors.ts';
+import { toProblem } from './errors.ts';
+
+export type FormState = { fieldErrors: FieldErrors; formError: string | null };
+
+function focusFirstInvalid(form: HTMLFormElement, names: string[]) {
+  const field = names.map((name) => form.elements.namedItem(name)).find((item): item is HTMLInputElement => item instanceof HTMLInputElement);
+  field?.focus();
+}
+
+/**
+ * Validates a form with the same zod schema the server uses, shows errors by field, and maps the
+ * server's fieldErrors the same way. Focus goes to the first invalid field on a failed submit.
+ */
+export function useSchemaForm<Schema extends z.ZodType>(schema: Schema) {
+  const [state, setState] = useState<FormState>({ fieldErrors: {}, formError: null });
+
+  const parse = useCallback(
+    (form: HTMLFormElement): z.output<Schema> | null => {
+      const values = Object.fromEntries([...new FormData(form)].filter(([, value]) => typeof value === 'string'));
+      // An untouched optional field is absent, not an empty string.
+      for (const [key, value] of Object.entries(values)) if (value === '') delete values[key];
+      const result = schema.safeParse(values);
+      if (result.success) {
+        setState({ fieldErrors: {}, formError: null });
+        return result.data;
+      }
+      const flat = z.flattenError(result.error);
+      const fieldErrors = flat.fieldErrors as FieldErrors;
+      setState({ fieldErrors, formError: flat.formErrors[0] ?? null });
+      focusFirstInvalid(form, Object.keys(fieldErrors));
+      return null;
+    },
+    [schema],
+  );
+
+  /** Shows a server failure: by field when it names fields, as a form-level message otherwise. */
+  const showError = useCallback((form: HTMLFormElement | null, error: unknown) => {
+    const problem = toProblem(error);
+    const named = Object.keys(problem.fieldErrors);
+    setState({ fieldErrors: problem.fieldErrors, formError: named.length ? null : problem.message });
+    if (form && named.length) focusFirstInvalid(form, named);
+    return problem;
+  }, []);
+
+  const clearField = useCallback((name: string) => {
+    setState((current) => {
+      if (!current.fieldErrors[name]) return current;
+      const { [name]: _removed, ...rest } = current.fieldErrors;
+      return { ...current, fieldErrors: rest };
+    });
+  }, []);
+
+  return { ...state, parse, showError, clearField, setFormError: (formError: string | null) => setState((s) => ({ ...s, formError })) };
+}

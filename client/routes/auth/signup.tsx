@@ -1,0 +1,64 @@
+import { useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { RegisterInputSchema } from '#shared/schemas/auth.ts';
+import { NewPasswordField } from '#client/components/new-password-field.tsx';
+import { PageHeading } from '#client/components/page-heading.tsx';
+import { Alert } from '#client/components/ui/alert.tsx';
+import { Button } from '#client/components/ui/button.tsx';
+import { Field } from '#client/components/ui/field.tsx';
+import { useSchemaForm } from '#client/lib/forms.ts';
+import { trpc } from '#client/lib/trpc.ts';
+
+export function SignupPage() {
+  const navigate = useNavigate();
+  const formRef = useRef<HTMLFormElement>(null);
+  const form = useSchemaForm(RegisterInputSchema);
+  const [email, setEmail] = useState('');
+  const register = trpc.auth.register.useMutation();
+
+  return (
+    <div className="page page--narrow">
+      <div className="card">
+        <PageHeading title="Create your account" />
+        <p className="card__lead">It takes a minute. We will send you a link to confirm your email.</p>
+        <form
+          ref={formRef}
+          noValidate
+          className="stack"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const input = form.parse(event.currentTarget);
+            if (!input || register.isPending) return;
+            register.mutate(input, {
+              onSuccess: () => navigate('/check-email', { state: { email: input.email } }),
+              onError: (error) => form.showError(formRef.current, error),
+            });
+          }}
+        >
+          {form.formError && <Alert tone="error">{form.formError}</Alert>}
+          <Field label="Name" name="name" autoComplete="name" optional errors={form.fieldErrors.name} onInput={() => form.clearField('name')} />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            errors={form.fieldErrors.email}
+            value={email}
+            onChange={(event) => {
+              setEmail(event.target.value);
+              form.clearField('email');
+            }}
+          />
+          <NewPasswordField email={email} errors={form.fieldErrors.password} onInput={() => form.clearField('password')} />
+          <Button type="submit" block busy={register.isPending} busyLabel="Creating your account…">
+            Sign up
+          </Button>
+        </form>
+        <p className="card__footer">
+          Already have an account? <Link to="/login">Log in</Link>
+        </p>
+      </div>
+    </div>
+  );
+}

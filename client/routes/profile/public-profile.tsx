@@ -1,0 +1,89 @@
+import { useParams } from 'react-router';
+import { Avatar } from '#client/components/avatar.tsx';
+import { PageHeading } from '#client/components/page-heading.tsx';
+import { Alert } from '#client/components/ui/alert.tsx';
+import { Button } from '#client/components/ui/button.tsx';
+import { reasonOf } from '#client/lib/errors.ts';
+import { useSession } from '#client/lib/session.ts';
+import { trpc } from '#client/lib/trpc.ts';
+import { NotFoundPage } from '#client/routes/not-found.tsx';
+
+const PLACEHOLDER_NAME = 'Latchkey member';
+
+function formatJoined(iso: string) {
+  return new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
+}
+
+export function PublicProfilePage() {
+  const { userId = '' } = useParams();
+  const session = useSession();
+  const profile = trpc.profile.get.useQuery({ userId }, { retry: (count, error) => reasonOf(error) === 'NETWORK' && count < 2 });
+
+  if (profile.isPending) {
+    return (
+      <div className="page" aria-busy="true">
+        <p className="visually-hidden" role="status">
+          Loading profile…
+        </p>
+        <div className="profile-header">
+          <div className="skeleton avatar avatar--lg" />
+          <div className="stack">
+            <div className="skeleton skeleton--title" />
+            <div className="skeleton skeleton--line" />
+          </div>
+        </div>
+      </div>
+    );
+  }
+  if (profile.isError) {
+    const reason = reasonOf(profile.error);
+    if (reason === 'NOT_FOUND' || reason === 'INVALID_INPUT') {
+      return <NotFoundPage title="Profile not found" message="There is no member at this address. The link may be mistyped, or the account was closed." />;
+    }
+    return (
+      <div className="page page--narrow">
+        <PageHeading title="Profile unavailable" />
+        <Alert tone="error">
+          <p>We could not load this profile. Check your connection and try again.</p>
+        </Alert>
+        <p />
+        <Button variant="secondary" onClick={() => void profile.refetch()}>
+          Try again
+        </Button>
+      </div>
+    );
+  }
+
+  const data = profile.data;
+  const isOwn = session.status === 'signed_in' && session.user.id === data.userId;
+  const displayName = data.name || PLACEHOLDER_NAME;
+  return (
+    <div className="page">
+      <section className="card">
+        <div className="profile-header">
+          <Avatar name={data.name} avatarUrl={data.avatarUrl} size="lg" />
+          <div>
+            <PageHeading title={displayName} className={`profile-header__name${data.name ? '' : ' profile-header__name--placeholder'}`} />
+            <p className="profile-meta">
+              Member since <time dateTime={data.joinedAt}>{formatJoined(data.joinedAt)}</time>
+              {isOwn && ' · This is your public profile'}
+            </p>
+          </div>
+        </div>
+      </section>
+      <h2 className="section-title">Flyers</h2>
+      {data.flyers.length === 0 ? (
+        <p className="empty">{isOwn ? 'You have not published any flyers yet.' : `${displayName} has not published any flyers yet.`}</p>
+      ) : (
+        <div className="stack">
+          {data.flyers.map((flyer) => (
+            <article className="card" key={flyer.id}>
+              <h3>{flyer.title}</h3>
+              <p>{flyer.body}</p>
+            </article>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
