@@ -13,6 +13,7 @@ import { registerJwksRoute } from './http/jwks.ts';
 import { registerRequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
+import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
 import { loadKeyRing } from './modules/keys/signing-keys.ts';
 import { contextFactory } from './trpc/context.ts';
@@ -54,7 +55,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { maxParamLength: 4096 },
   });
 
-  const orm = await openDatabase(config);
+  const [orm] = await Promise.all([openDatabase(config), prepareDummyHash()]);
   app.addHook('onClose', async () => orm.close());
   const deps: Deps = {
     config,

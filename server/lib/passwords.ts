@@ -19,9 +19,14 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 let dummyHash: Promise<string> | undefined;
 
+/** Computed at start, so even the first unknown-email login costs exactly one verification. */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword('latchkey-timing-equaliser-not-a-password');
+  return dummyHash;
+}
+
 /** Spends the time of a real verification, so an unknown email answers as slowly as a wrong password. */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword('latchkey-timing-equaliser-not-a-password');
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(await prepareDummyHash(), password);
   return false;
 }

@@ -26,7 +26,7 @@ export const LoginInputSchema = z.object({
     .string()
     .min(1, 'Enter your password.')
     .max(LOGIN_PASSWORD_MAX_LENGTH * 2, `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`)
-    .refine(maxCodePoints(LOGIN_PASSWORD_MAX_LENGTH, `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`)),
+    .refine(maxCodePoints(LOGIN_PASSWORD_MAX_LENGTH), `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`),
 });
 export type LoginInput = z.infer<typeof LoginInputSchema>;
 

@@ -16,9 +16,12 @@ export const EmailSchema = z
 
 export const TokenSchema = z.string().min(1, 'The link is incomplete.').max(TOKEN_MAX_LENGTH, 'The link is not valid.');
 
-/** A string limit counted in code points, as every limit in API.md is. */
-export function maxCodePoints(max: number, message: string) {
-  return (value: string) => codePointLength(value) <= max || message;
+/**
+ * A string limit counted in code points, as every limit in API.md is: `.refine(maxCodePoints(n), message)`.
+ * It returns a boolean: zod's refine treats any truthy value (a message string included) as a pass.
+ */
+export function maxCodePoints(max: number) {
+  return (value: string) => codePointLength(value) <= max;
 }
 
 export const OkSchema = z.object({ status: z.literal('ok') });
