@@ -16,3 +16,4 @@ export const DEFAULT_PASSWORD_MIN_LENGTH = 15;
 
 export const MAX_BATCH_SIZE = 10;
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024; // 1 MiB
+export const UPLOAD_BODY_LIMIT_BYTES = 5 * 1024 * 1024; // 5 MiB

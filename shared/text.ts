@@ -10,8 +10,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Up to two letters for an avatar placeholder: the first letter or digit of the first two words that have one. */
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/u).filter(Boolean);
-  const letters = words.slice(0, 2).map((word) => [...word][0] ?? '');
-  return letters.join('').toUpperCase();
+  const letters = name
+    .split(/\s+/u)
+    .map((word) => word.match(/[\p{L}\p{N}]/u)?.[0])
+    .filter((letter): letter is string => Boolean(letter));
+  return letters.slice(0, 2).join('').toUpperCase();
 }

@@ -43,7 +43,7 @@ export function CheckEmailPage() {
             });
           }}
         >
-          <h2 className="section-title">No mail?</h2>
+          <h2 className="subheading">No mail?</h2>
           <p className="field__hint">Check your spam folder, or send the link again.</p>
           {sentTo && <Alert tone="success">If {sentTo} has an account waiting for confirmation, a new link is on its way.</Alert>}
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
