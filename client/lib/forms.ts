@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import type { FieldErrors } from '#shared/errors.ts';
 import { toProblem } from './errors.ts';
@@ -53,5 +53,16 @@ export function useSchemaForm<Schema extends z.ZodType>(schema: Schema) {
     });
   }, []);
 
-  return { ...state, parse, showError, clearField, setFormError: (formError: string | null) => setState((s) => ({ ...s, formError })) };
+  /** An onSubmit handler: validates, then hands valid input and the form to `handler`. */
+  const onSubmit = useCallback(
+    (handler: (input: z.output<Schema>, form: HTMLFormElement) => void) => (event: FormEvent<HTMLFormElement>) => {
+      event.preventDefault();
+      const form = event.currentTarget;
+      const input = parse(form);
+      if (input) handler(input, form);
+    },
+    [parse],
+  );
+
+  return { ...state, onSubmit, showError, clearField };
 }

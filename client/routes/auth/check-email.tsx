@@ -33,15 +33,12 @@ export function CheckEmailPage() {
         <form
           noValidate
           className="stack"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const input = form.parse(event.currentTarget);
-            if (!input || resend.isPending) return;
+          onSubmit={form.onSubmit((input, formElement) =>
             resend.mutate(input, {
               onSuccess: () => setSentTo(input.email),
-              onError: (error) => form.showError(null, error),
-            });
-          }}
+              onError: (error) => form.showError(formElement, error),
+            }),
+          )}
         >
           <h2 className="subheading">No mail?</h2>
           <p className="field__hint">Check your spam folder, or send the link again.</p>

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { LoginInputSchema } from '#shared/schemas/auth.ts';
 import { PageHeading } from '#client/components/page-heading.tsx';
@@ -14,7 +14,6 @@ export function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
-  const formRef = useRef<HTMLFormElement>(null);
   const form = useSchemaForm(LoginInputSchema);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | null>(null);
   const login = trpc.auth.login.useMutation();
@@ -25,13 +24,9 @@ export function LoginPage() {
         <PageHeading title="Log in" />
         <p className="card__lead">Welcome back. Sign in to your Latchkey account.</p>
         <form
-          ref={formRef}
           noValidate
           className="stack"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const input = form.parse(event.currentTarget);
-            if (!input || login.isPending) return;
+          onSubmit={form.onSubmit((input, formElement) => {
             setUnverifiedEmail(null);
             login.mutate(input, {
               onSuccess: (result) => {
@@ -40,11 +35,11 @@ export function LoginPage() {
                 navigate(from, { replace: true });
               },
               onError: (error) => {
-                const problem = form.showError(formRef.current, error);
+                const problem = form.showError(formElement, error);
                 if (problem.reason === 'EMAIL_NOT_VERIFIED') setUnverifiedEmail(input.email);
               },
             });
-          }}
+          })}
         >
           {form.formError && (
             <Alert tone="error">

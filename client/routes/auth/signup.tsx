@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { RegisterInputSchema } from '#shared/schemas/auth.ts';
 import { NewPasswordField } from '#client/components/new-password-field.tsx';
@@ -11,7 +11,6 @@ import { trpc } from '#client/lib/trpc.ts';
 
 export function SignupPage() {
   const navigate = useNavigate();
-  const formRef = useRef<HTMLFormElement>(null);
   const form = useSchemaForm(RegisterInputSchema);
   const [email, setEmail] = useState('');
   const register = trpc.auth.register.useMutation();
@@ -22,18 +21,14 @@ export function SignupPage() {
         <PageHeading title="Create your account" />
         <p className="card__lead">It takes a minute. We will send you a link to confirm your email.</p>
         <form
-          ref={formRef}
           noValidate
           className="stack"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const input = form.parse(event.currentTarget);
-            if (!input || register.isPending) return;
+          onSubmit={form.onSubmit((input, formElement) =>
             register.mutate(input, {
               onSuccess: () => navigate('/check-email', { state: { email: input.email } }),
-              onError: (error) => form.showError(formRef.current, error),
-            });
-          }}
+              onError: (error) => form.showError(formElement, error),
+            }),
+          )}
         >
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
           <Field label="Name" name="name" autoComplete="name" optional errors={form.fieldErrors.name} onInput={() => form.clearField('name')} />
