@@ -6,6 +6,7 @@ import { JSON_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from '#shared/constants.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
 import type { Deps } from './deps.ts';
+import { registerBodyLimits } from './http/body-limits.ts';
 import { registerDevMailRoute } from './http/dev-mail.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerSecurityHeaders(app, config);
   registerRequestLog(app);
   registerErrorHandler(app);
+  registerBodyLimits(app);
   await app.register(fastifyCookie);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

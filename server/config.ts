@@ -77,23 +77,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const name = String(issue.path[0]);
       problems.push(`${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`);
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
-  const publicUrl = new URL(e.PUBLIC_URL);
-  const allowedOrigins = [publicUrl.origin];
-  for (const entry of e.ALLOWED_ORIGINS.split(',').map((item) => item.trim()).filter(Boolean)) {
+  // The checks below read the raw values, so that every problem is reported at once.
+  const allowedOriginsText = present.ALLOWED_ORIGINS ?? '';
+  const extraOrigins: string[] = [];
+  for (const entry of allowedOriginsText.split(',').map((item) => item.trim()).filter(Boolean)) {
     const origin = URL.canParse(entry) ? new URL(entry).origin : 'null';
     if (origin === 'null' || origin !== entry.replace(/\/$/, '')) {
-      problems.push(`ALLOWED_ORIGINS=${JSON.stringify(e.ALLOWED_ORIGINS)}: "${entry}" is not an origin like https://app.example.com`);
+      problems.push(`ALLOWED_ORIGINS=${JSON.stringify(allowedOriginsText)}: "${entry}" is not an origin like https://app.example.com`);
     } else {
-      allowedOrigins.push(origin);
+      extraOrigins.push(origin);
     }
   }
-  if (e.NODE_ENV === 'production' && !e.RESEND_API_KEY) {
+  if (present.NODE_ENV === 'production' && !present.RESEND_API_KEY) {
     problems.push('RESEND_API_KEY is not set: in production mail must go through Resend');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL);
+  const allowedOrigins = [publicUrl.origin, ...extraOrigins];
   return {
     port: e.PORT,
     host: e.HOST,

@@ -7,7 +7,11 @@ const escapeHtml = (value: string) =>
 /** The development outbox, newest first: as HTML for people, as JSON for scripts (Accept: application/json). */
 export function registerDevMailRoute(app: FastifyInstance, mailer: Mailer): void {
   const outbox = mailer.devOutbox;
-  if (!outbox) return; // 404 through the not-found handler: mail goes through Resend.
+  if (!outbox) {
+    // Mail goes through Resend: API.md §7 says 404, not the SPA that the not-found handler serves to GETs.
+    app.get('/dev/mail', async (_request, reply) => reply.code(404).send({ error: 'Not found' }));
+    return;
+  }
   app.get('/dev/mail', async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     const mails = outbox.list();

@@ -1,0 +1,310 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError, type TRPCClient } from '@trpc/client';
+import type { AuthSession } from '#shared/schemas/auth.ts';
+import { buildApp, type App } from '#server/app.ts';
+import { loadConfig, type Config } from '#server/config.ts';
+import type { AppRouter } from '#server/trpc/router.ts';
+import { startMailCapture, tokenIn, type CapturedMail, type MailCapture } from './mail-capture.ts';
+
+export type ParsedSetCookie = {
+  name: string;
+  value: string;
+  /** Attribute names lower-cased; flags (HttpOnly, Secure) map to true. */
+  attributes: Map<string, string | true>;
+  raw: string;
+};
+
+export function parseSetCookie(header: string): ParsedSetCookie {
+  const [pair = '', ...rest] = header.split(';');
+  const eq = pair.indexOf('=');
+  const attributes = new Map<string, string | true>();
+  for (const part of rest) {
+    const trimmed = part.trim();
+    if (!trimmed) continue;
+    const at = trimmed.indexOf('=');
+    if (at === -1) attributes.set(trimmed.toLowerCase(), true);
+    else attributes.set(trimmed.slice(0, at).trim().toLowerCase(), trimmed.slice(at + 1).trim());
+  }
+  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes, raw: header };
+}
+
+/** True when the Set-Cookie header tells the browser to drop the cookie. */
+export function isDeletion(cookie: ParsedSetCookie): boolean {
+  const maxAge = cookie.attributes.get('max-age');
+  if (typeof maxAge === 'string' && Number(maxAge) <= 0) return true;
+  const expires = cookie.attributes.get('expires');
+  if (typeof expires === 'string' && Date.parse(expires) <= Date.now()) return true;
+  return cookie.value === '';
+}
+
+export type ClientOptions = {
+  /** The Origin header to send: the server's own origin by default, null for none. */
+  origin?: string | null;
+  bearer?: string | null;
+  /** Use httpBatchLink instead of httpLink. */
+  batch?: boolean;
+  userAgent?: string;
+};
+
+export type ResponseRecord = { status: number; headers: Headers; setCookies: ParsedSetCookie[] };
+
+/** One browser tab, roughly: a cookie jar, an Origin, an optional bearer token. */
+export class TestClient {
+  readonly trpc: TRPCClient<AppRouter>;
+  readonly cookies = new Map<string, string>();
+  origin: string | null;
+  bearer: string | null;
+  userAgent: string | undefined;
+  /** Every response this client received, oldest first. */
+  readonly responses: ResponseRecord[] = [];
+
+  constructor(
+    readonly server: { url: string },
+    options: ClientOptions = {},
+  ) {
+    this.origin = options.origin === undefined ? server.url : options.origin;
+    this.bearer = options.bearer ?? null;
+    this.userAgent = options.userAgent;
+    const link = (options.batch ? httpBatchLink : httpLink)<AppRouter>({ url: `${server.url}/trpc`, fetch: (input, init) => this.fetch(input, init) });
+    this.trpc = createTRPCClient<AppRouter>({ links: [link] });
+  }
+
+  setBearer(token: string | null): void {
+    this.bearer = token;
+  }
+
+  /** Signs this client in with a session: keeps its access token as the bearer. */
+  useSession(session: AuthSession): void {
+    this.bearer = session.accessToken;
+  }
+
+  get lastResponse(): ResponseRecord | undefined {
+    return this.responses[this.responses.length - 1];
+  }
+
+  /** The refresh cookie value this client holds, if any. */
+  refreshToken(name = 'refresh_token'): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  /** A second tab of the same browser: same cookies and bearer from now on (copied, not shared). */
+  fork(options: ClientOptions = {}): TestClient {
+    const other = new TestClient(this.server, { origin: this.origin, bearer: this.bearer, userAgent: this.userAgent, ...options });
+    for (const [name, value] of this.cookies) other.cookies.set(name, value);
+    return other;
+  }
+
+  private async fetch(input: RequestInfo | URL | string, init?: RequestInit | object): Promise<Response> {
+    const request = (init ?? {}) as RequestInit;
+    const headers = new Headers(request.headers);
+    if (this.origin !== null) headers.set('Origin', this.origin);
+    if (this.bearer) headers.set('Authorization', `Bearer ${this.bearer}`);
+    if (this.userAgent) headers.set('User-Agent', this.userAgent);
+    if (this.cookies.size > 0) headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    const response = await fetch(input as string | URL, { ...request, headers });
+    const setCookies = response.headers.getSetCookie().map(parseSetCookie);
+    for (const cookie of setCookies) {
+      if (isDeletion(cookie)) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    this.responses.push({ status: response.status, headers: response.headers, setCookies });
+    return response;
+  }
+}
+
+export type TestServer = {
+  url: string;
+  app: App;
+  config: Config;
+  mail: MailCapture;
+  dataDir: string;
+  client(options?: ClientOptions): TestClient;
+  /** Plain fetch to the server, nothing added (no Origin, no cookies). */
+  fetch(pathAndQuery: string, init?: RequestInit): Promise<Response>;
+  /** Puts the server's clock `seconds` ahead of real time (0 puts it back). */
+  shiftClock(seconds: number): void;
+  close(): Promise<void>;
+};
+
+export type StartOptions = {
+  /** Receives every log line (LOG_LEVEL defaults to info when given, silent otherwise). */
+  logStream?: NodeJS.WritableStream;
+};
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A real server on 127.0.0.1 with a fresh SQLite file in a temp DATA_DIR, its mail going through
+ * the production Resend transport to a local stand-in. PUBLIC_URL is the real listening origin.
+ */
+export async function startTestServer(envOverrides: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-test-'));
+  const mail = await startMailCapture();
+  let lastError: unknown;
+  // The probed port could be taken between probe and listen: try again with another one.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const config = loadConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite:${path.join(dataDir, 'app.db')}`,
+      PUBLIC_URL: url,
+      RESEND_API_KEY: 'test-key',
+      RESEND_BASE_URL: mail.url,
+      LOG_LEVEL: options.logStream ? 'info' : 'silent',
+      NODE_ENV: 'test',
+      ...envOverrides,
+    });
+    const app = await buildApp(config, options.logStream ? { logStream: options.logStream } : {});
+    try {
+      await app.listen({ port, host: '127.0.0.1' });
+    } catch (error) {
+      lastError = error;
+      await app.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+      break;
+    }
+    const realNow = app.deps.now;
+    const server: TestServer = {
+      url,
+      app,
+      config,
+      mail,
+      dataDir,
+      client: (clientOptions) => new TestClient(server, clientOptions),
+      fetch: (pathAndQuery, init) => fetch(`${url}${pathAndQuery}`, init),
+      shiftClock(seconds) {
+        app.deps.now = seconds === 0 ? realNow : () => new Date(realNow().getTime() + seconds * 1000);
+      },
+      async close() {
+        await app.close();
+        await mail.close();
+        await fs.rm(dataDir, { recursive: true, force: true });
+      },
+    };
+    return server;
+  }
+  await mail.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+  throw lastError;
+}
+
+let counter = 0;
+
+/** A fresh address per call, so tests in one file never collide. */
+export function uniqueEmail(label = 'user'): string {
+  counter += 1;
+  return `${label}-${counter}-${randomBytes(4).toString('hex')}@example.com`;
+}
+
+/** A random password that passes the default policy (20 characters, score 4). */
+export function strongPassword(): string {
+  return `Tq7-${randomBytes(12).toString('base64url')}`;
+}
+
+export const VERIFY_SUBJECT = 'Confirm your email';
+export const ACCOUNT_EXISTS_SUBJECT = 'Someone tried to sign up';
+
+export type SignedUp = { session: AuthSession; client: TestClient; email: string; password: string; verificationMail: CapturedMail };
+
+/** Registers, follows the verification link from the captured mail, and returns the signed-in client. */
+export async function signUpAndVerify(
+  server: TestServer,
+  account: { email?: string; password?: string; name?: string } = {},
+  clientOptions: ClientOptions = {},
+): Promise<SignedUp> {
+  const email = account.email ?? uniqueEmail();
+  const password = account.password ?? strongPassword();
+  const client = server.client(clientOptions);
+  const since = server.mail.mark();
+  await client.trpc.auth.register.mutate({ email, password, ...(account.name === undefined ? {} : { name: account.name }) });
+  const verificationMail = await server.mail.waitForMail({ to: email, subject: VERIFY_SUBJECT, since });
+  const session = await client.trpc.auth.verifyEmail.mutate({ token: tokenIn(verificationMail, '/verify-email?token=') });
+  client.useSession(session);
+  return { session, client, email, password, verificationMail };
+}
+
+export type AppClientError = TRPCClientError<AppRouter>;
+
+/** The tRPC error the call failed with; fails the test when the call succeeds. */
+export async function trpcError(call: Promise<unknown>): Promise<AppClientError> {
+  let value: unknown;
+  try {
+    value = await call;
+  } catch (error) {
+    if (error instanceof TRPCClientError) return error as AppClientError;
+    throw error;
+  }
+  throw new Error(`Expected the call to fail, but it answered ${JSON.stringify(value)}`);
+}
+
+/** The claims and header of a JWT, without verifying it. */
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header = '', payload = ''] = token.split('.');
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return { header: decode(header), payload: decode(payload) };
+}
+
+/** A writable stream that keeps everything written to it: for capturing the server log. */
+export function logCollector(): { stream: Writable; text(): string; lines(): Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  const text = () => chunks.join('');
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** A raw tRPC call over HTTP, for checks on status codes, headers and bodies. */
+export async function rawTrpc(
+  server: TestServer,
+  call: { path: string; method?: 'GET' | 'POST'; input?: unknown; headers?: Record<string, string>; body?: string; query?: string },
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+  const method = call.method ?? 'POST';
+  let url = `/trpc/${call.path}`;
+  const init: RequestInit = { method, headers: { ...call.headers } };
+  if (method === 'GET') {
+    const query = call.query ?? (call.input === undefined ? '' : `input=${encodeURIComponent(JSON.stringify(call.input))}`);
+    if (query) url += `?${query}`;
+  } else {
+    if (call.query) url += `?${call.query}`;
+    init.headers = { 'Content-Type': 'application/json', ...call.headers };
+    init.body = call.body ?? (call.input === undefined ? undefined : JSON.stringify(call.input));
+  }
+  const response = await server.fetch(url, init);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}

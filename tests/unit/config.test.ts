@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '#server/config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('loadConfig applies the defaults of API.md §10 to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://localhost:3000',
+      allowedOrigins: ['http://localhost:3000'],
+      secureCookies: false,
+      databasePath: path.resolve('data/app.db'),
+      dataDir: path.resolve('data'),
+      registrationMode: 'open',
+      trustProxy: false,
+      refreshReuseGraceSeconds: 10,
+      passwordMinLength: 15,
+      logLevel: 'info',
+    });
+    expect(config.mail.resendApiKey).toBeUndefined();
+  });
+
+  test('loadConfig treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', REGISTRATION_MODE: '', PUBLIC_URL: '' })).toMatchObject({
+      port: 3000,
+      registrationMode: 'open',
+      publicUrl: 'http://localhost:3000',
+    });
+  });
+
+  test('loadConfig reads every setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://accounts.example.com/',
+      DATABASE_URL: 'sqlite:/var/lib/latchkey/app.db',
+      DATA_DIR: '/var/lib/latchkey',
+      RESEND_API_KEY: 're_123',
+      MAIL_FROM: 'Accounts <accounts@example.com>',
+      REGISTRATION_MODE: 'invite_only',
+      ALLOWED_ORIGINS: 'https://app.example.com, https://admin.example.com/',
+      TRUST_PROXY: 'true',
+      REFRESH_REUSE_GRACE_SECONDS: '30',
+      PASSWORD_MIN_LENGTH: '12',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'https://accounts.example.com',
+      allowedOrigins: ['https://accounts.example.com', 'https://app.example.com', 'https://admin.example.com'],
+      secureCookies: true,
+      databasePath: '/var/lib/latchkey/app.db',
+      dataDir: '/var/lib/latchkey',
+      mail: { resendApiKey: 're_123', from: 'Accounts <accounts@example.com>' },
+      registrationMode: 'invite_only',
+      trustProxy: true,
+      refreshReuseGraceSeconds: 30,
+      passwordMinLength: 12,
+      logLevel: 'warn',
+      nodeEnv: 'production',
+    });
+  });
+
+  test('loadConfig reports one line per invalid setting, each naming its variable', () => {
+    const problems = problemsOf({ PORT: 'abc', REGISTRATION_MODE: 'x' });
+    expect(problems).toHaveLength(2);
+    expect(problems.find((line) => line.startsWith('PORT='))).toMatch(/whole number/);
+    expect(problems.find((line) => line.startsWith('REGISTRATION_MODE='))).toMatch(/open or invite_only/);
+    for (const line of problems) expect(line).not.toContain('\n');
+  });
+
+  test('loadConfig refuses values out of range or of the wrong form', () => {
+    const cases: Record<string, string> = {
+      PORT: '70000',
+      PUBLIC_URL: 'ftp://example.com',
+      DATABASE_URL: 'postgres://localhost/db',
+      TRUST_PROXY: 'maybe',
+      REFRESH_REUSE_GRACE_SECONDS: '-1',
+      PASSWORD_MIN_LENGTH: '7',
+      LOG_LEVEL: 'loud',
+      NODE_ENV: 'staging',
+    };
+    const problems = problemsOf(cases);
+    expect(problems.map((line) => line.split('=')[0]).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  test('loadConfig accepts PASSWORD_MIN_LENGTH from 8 to 64 only', () => {
+    expect(loadConfig({ PASSWORD_MIN_LENGTH: '8' }).passwordMinLength).toBe(8);
+    expect(loadConfig({ PASSWORD_MIN_LENGTH: '64' }).passwordMinLength).toBe(64);
+    expect(problemsOf({ PASSWORD_MIN_LENGTH: '65' })).toEqual([expect.stringMatching(/^PASSWORD_MIN_LENGTH=.*at most 64/)]);
+  });
+
+  test('loadConfig refuses an ALLOWED_ORIGINS entry that is not an origin', () => {
+    const problems = problemsOf({ ALLOWED_ORIGINS: 'https://ok.example.com,https://bad.example.com/path' });
+    expect(problems).toEqual([expect.stringMatching(/^ALLOWED_ORIGINS=.*bad\.example\.com\/path/)]);
+  });
+
+  test('loadConfig refuses production without RESEND_API_KEY', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^RESEND_API_KEY/)]);
+    expect(loadConfig({ NODE_ENV: 'production', RESEND_API_KEY: 're_123' }).nodeEnv).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'development' }).mail.resendApiKey).toBeUndefined();
+  });
+
+  test('loadConfig reports every problem at once, cross-setting ones included, one line each in the message', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', NODE_ENV: 'production', ALLOWED_ORIGINS: 'not an origin' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const { problems, message } = caught as ConfigError;
+    expect(problems.map((line) => line.split(/[= ]/)[0]).sort()).toEqual(['ALLOWED_ORIGINS', 'LOG_LEVEL', 'PORT', 'RESEND_API_KEY']);
+    const lines = message.split('\n').slice(1);
+    expect(lines.map((line) => line.trim())).toEqual(problems);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, test } from 'vitest';
+import { checkPassword, MIN_PASSWORD_SCORE, normalizePassword } from '#shared/password-policy.ts';
+
+const DEFAULT = { minLength: 15 };
+const reasonOf = (password: string, context: { minLength: number; email?: string } = DEFAULT) => {
+  const verdict = checkPassword(password, context);
+  return verdict.ok ? null : verdict.reason;
+};
+
+describe('checkPassword', () => {
+  test('checkPassword accepts a long random password and a long passphrase', () => {
+    for (const password of ['Zq8-vrwT-p3xb-Lm', 'correct horse battery staple']) {
+      const verdict = checkPassword(password, DEFAULT);
+      expect(verdict).toEqual({ ok: true, score: expect.any(Number) });
+      expect(verdict.score).toBeGreaterThanOrEqual(MIN_PASSWORD_SCORE);
+    }
+  });
+
+  test('checkPassword refuses fewer characters than the minimum and says how many are needed', () => {
+    expect(reasonOf('Zq8-vrwT-p3xb-')).toBe('Use at least 15 characters.');
+    expect(reasonOf('Zq8-vrwT-p3xb-L')).toBeNull();
+  });
+
+  test('checkPassword counts length in code points, not UTF-16 units', () => {
+    const fourteen = '🦊🐙🦉🐝🦀🐢🦎🐌🦋🐞🦂🐬🦈🐊';
+    expect(fourteen.length).toBe(28);
+    expect(reasonOf(fourteen)).toBe('Use at least 15 characters.');
+    expect(reasonOf(`${fourteen}🦒`)).not.toBe('Use at least 15 characters.');
+  });
+
+  test('checkPassword follows PASSWORD_MIN_LENGTH: a short random password passes at 8 but not at 15', () => {
+    expect(reasonOf('r7#Kq2!vX9', { minLength: 8 })).toBeNull();
+    expect(reasonOf('r7#Kq2!vX9', { minLength: 15 })).toBe('Use at least 15 characters.');
+  });
+
+  test('checkPassword refuses more than 128 code points and accepts exactly 128', () => {
+    const base = 'Zq8-vrwT-p3xb-Lm/'.repeat(8);
+    expect(reasonOf(base.slice(0, 128))).toBeNull();
+    expect(reasonOf(base.slice(0, 129))).toBe('Use at most 128 characters.');
+    // 128 emoji are 256 UTF-16 units but 128 characters.
+    const emoji = '🦊🐙🦉🐝🦀🐢🦎🐌'.repeat(16);
+    expect(reasonOf(emoji)).not.toBe('Use at most 128 characters.');
+    expect(reasonOf(`${emoji}🦊`)).toBe('Use at most 128 characters.');
+  });
+
+  test('checkPassword normalises to NFKC before checking', () => {
+    expect(normalizePassword('ｐａｓｓｗｏｒｄ')).toBe('password');
+    expect(normalizePassword('e\u0301')).toBe('é');
+    // Full-width letters spell a common password once normalised.
+    expect(reasonOf('ｐａｓｓｗｏｒｄｐａｓｓｗｏｒｄ')).toBe('This is one of the most common passwords.');
+    // 15 code points as typed, 14 once the combining accent is composed.
+    expect(reasonOf('Zq8-vrwT-p3xbe\u0301')).toBe('Use at least 15 characters.');
+  });
+
+  test('checkPassword refuses passwords on the common-password list, whatever their case', () => {
+    expect(reasonOf('passwordpassword')).toBe('This is one of the most common passwords.');
+    expect(reasonOf('PassWordPassWord')).toBe('This is one of the most common passwords.');
+    expect(reasonOf('baseball', { minLength: 8 })).toBe('This is one of the most common passwords.');
+  });
+
+  test("checkPassword refuses a password containing the email's local part, in any case", () => {
+    const email = 'jonathan.smith@example.com';
+    expect(reasonOf('Zq8-JONATHAN.SMITH-vrwT', { minLength: 15, email })).toMatch(/email address/);
+    expect(reasonOf('Zq8-JONATHAN.SMITH-vrwT', { minLength: 15, email: 'someone.else@example.com' })).toBeNull();
+  });
+
+  test('checkPassword ignores a local part shorter than 3 characters', () => {
+    expect(reasonOf('Zq8-jo-vrwT-p3xb-Lm', { minLength: 15, email: 'jo@example.com' })).toBeNull();
+  });
+
+  test('checkPassword refuses a password containing the product name', () => {
+    expect(reasonOf('Zq8-vrwT-LATCHKEY-p3xb')).toMatch(/Latchkey/);
+  });
+
+  test('checkPassword refuses a long but guessable password with zxcvbn feedback as the reason', () => {
+    for (const password of ['aaaaaaaaaaaaaaaa', 'qwertyuiopasdfgh', '1234567890123456']) {
+      const verdict = checkPassword(password, DEFAULT);
+      expect(verdict.ok).toBe(false);
+      expect(verdict.score).toBeLessThan(MIN_PASSWORD_SCORE);
+      if (!verdict.ok) expect(verdict.reason).toMatch(/^Too easy to guess/);
+    }
+  });
+});
