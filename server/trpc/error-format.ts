@@ -35,7 +35,8 @@ export function describeError(error: TRPCError, requestId: string | undefined): 
   }
   const reason = REASON_FOR_CODE[error.code] ?? 'INTERNAL';
   if (reason === 'INTERNAL') return { message: INTERNAL_MESSAGE, data: { reason, requestId } };
-  // tRPC's own wording for JSON.parse failures repeats the engine's message; say it plainly instead.
-  const message = error.code === 'PARSE_ERROR' ? 'The request is not valid JSON.' : error.message;
+  // tRPC passes JSON.parse's own message on; say it plainly instead.
+  const badJson = error.code === 'PARSE_ERROR' || error.cause instanceof SyntaxError;
+  const message = badJson ? 'The request is not valid JSON.' : error.message;
   return { message, data: { reason } };
 }

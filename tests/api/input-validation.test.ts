@@ -79,6 +79,7 @@ test('a POST body that is not valid JSON is refused with 400 INVALID_INPUT', asy
     const response = await rawTrpc(server, { path: 'auth.login', body });
     expect(response.status).toBe(400);
     expect(response.json.error.data.reason).toBe('INVALID_INPUT');
+    expect(response.json.error.message).toBe('The request is not valid JSON.');
   }
 });
 
@@ -86,6 +87,7 @@ test('a query whose input parameter is not valid JSON is refused with 400 INVALI
   const response = await rawTrpc(server, { path: 'profile.get', method: 'GET', query: 'input=%7Bnope' });
   expect(response.status).toBe(400);
   expect(response.json.error.data.reason).toBe('INVALID_INPUT');
+  expect(response.json.error.message).toBe('The request is not valid JSON.');
 });
 
 test('a JSON body over 1 MiB is refused with 413, and one just under it is read', async () => {
