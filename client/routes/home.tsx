@@ -17,8 +17,8 @@ export function HomePage() {
     <div className="page">
       <section className="hero stack">
         {notice && <Alert tone="success">{notice}</Alert>}
-        <PageHeading title={signedIn ? 'Welcome back' : 'Your account, kept safe'}>
-          {signedIn ? `Welcome back${session.user.profile.name ? `, ${session.user.profile.name}` : ''}` : 'Your account, kept safe'}
+        <PageHeading title={signedIn ? 'Welcome' : 'Your account, kept safe'}>
+          {signedIn ? `Welcome${session.user.profile.name ? `, ${session.user.profile.name}` : ''}` : 'Your account, kept safe'}
         </PageHeading>
         <p className="hero__lead">
           {signedIn
