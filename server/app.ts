@@ -6,11 +6,13 @@ import { JSON_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from '#shared/constants.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
 import type { Deps } from './deps.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { registerBodyLimits } from './http/body-limits.ts';
 import { registerDevMailRoute } from './http/dev-mail.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerJwksRoute } from './http/jwks.ts';
+import { registerMediaRoutes } from './http/media.ts';
 import { registerRequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
@@ -68,6 +70,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
 
   app.decorate('deps', deps);
+  const stopHousekeeping = startHousekeeping(deps);
+  app.addHook('onClose', async () => stopHousekeeping());
   registerSecurityHeaders(app, config);
   registerRequestLog(app);
   registerErrorHandler(app);
@@ -86,6 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   registerHealthRoutes(app, orm);
   registerJwksRoute(app, deps.keys);
+  registerMediaRoutes(app, config.dataDir);
   registerDevMailRoute(app, deps.mailer);
   await registerSpa(app, config);
 

@@ -16,4 +16,10 @@ export const DEFAULT_PASSWORD_MIN_LENGTH = 15;
 
 export const MAX_BATCH_SIZE = 10;
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024; // 1 MiB
-export const UPLOAD_BODY_LIMIT_BYTES = 5 * 1024 * 1024; // 5 MiB
+export const UPLOAD_BODY_LIMIT_BYTES = 5 * 1024 * 1024; // 5 MiB: the avatar upload, file and form together
+
+export const AVATAR_SIZE_PX = 512;
+export const AVATAR_MAX_PIXELS = 40_000_000; // 40 megapixels
+export const CONTACT_MESSAGE_MAX_LENGTH = 2000; // code points
+export const FLYER_TITLE_MAX_LENGTH = 120; // code points
+export const FLYER_BODY_MAX_LENGTH = 5000; // code points

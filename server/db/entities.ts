@@ -1,7 +1,9 @@
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
+import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
 import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
+import { RateLimitHitEntity } from '#server/modules/rate-limit/rate-limit-hit.entity.ts';
 import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
@@ -14,4 +16,6 @@ export const ENTITIES = [
   SessionEntity,
   OneTimeTokenEntity,
   SecurityEventEntity,
+  FlyerEntity,
+  RateLimitHitEntity,
 ];

@@ -1,6 +1,18 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import type { ErrorReason } from '#shared/errors.ts';
 import { INTERNAL_MESSAGE } from '#server/trpc/error-format.ts';
+
+/** A refusal raised by our own hooks before tRPC runs, with its API.md reason. */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly reason: ErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 const TRPC_CODE_FOR_STATUS: Record<number, keyof typeof TRPC_ERROR_CODES_BY_KEY> = {
   400: 'BAD_REQUEST',
@@ -19,8 +31,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'unhandled error');
     const code = TRPC_CODE_FOR_STATUS[status] ?? (status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
-    const message = status === 500 ? INTERNAL_MESSAGE : status === 413 ? 'The request body is too large.' : 'The request could not be read.';
-    const reason = status === 500 ? 'INTERNAL' : 'INVALID_INPUT';
+    const own = error instanceof HttpRefusal ? error : null;
+    const message = status === 500 ? INTERNAL_MESSAGE : (own?.message ?? (status === 413 ? 'The request body is too large.' : 'The request could not be read.'));
+    const reason: ErrorReason = status === 500 ? 'INTERNAL' : (own?.reason ?? 'INVALID_INPUT');
     return reply.code(status).send({
       error: {
         message,

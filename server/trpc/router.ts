@@ -1,10 +1,16 @@
 import { authRouter } from '#server/modules/auth/auth.router.ts';
+import { flyersRouter } from '#server/modules/flyers/flyers.router.ts';
+import { preferencesRouter } from '#server/modules/preferences/preferences.router.ts';
+import { privacyRouter } from '#server/modules/privacy/privacy.router.ts';
 import { profileRouter } from '#server/modules/profile/profile.router.ts';
 import { router } from './init.ts';
 
 export const appRouter = router({
   auth: authRouter,
   profile: profileRouter,
+  privacy: privacyRouter,
+  preferences: preferencesRouter,
+  flyers: flyersRouter,
 });
 
 export type AppRouter = typeof appRouter;

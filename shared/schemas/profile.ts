@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { NAME_MAX_LENGTH } from '../constants.ts';
+import { CONTACT_MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH } from '../constants.ts';
 import { codePointLength } from '../text.ts';
-import { IdSchema, InstantSchema } from './common.ts';
+import { IdSchema, InstantSchema, maxCodePoints } from './common.ts';
 
 // Trimmed, NFC, 0-60 code points, no control characters (API.md §5 profile.update).
 export const NameSchema = z
@@ -9,7 +9,8 @@ export const NameSchema = z
   .max(NAME_MAX_LENGTH * 4, `Use at most ${NAME_MAX_LENGTH} characters.`)
   .transform((value) => value.trim().normalize('NFC'))
   .refine((value) => codePointLength(value) <= NAME_MAX_LENGTH, `Use at most ${NAME_MAX_LENGTH} characters.`)
-  .refine((value) => !/\p{Cc}/u.test(value), 'Remove line breaks, tabs and other control characters.');
+  // Control characters, and the bidirectional overrides that can make a name display as another.
+  .refine((value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value), 'Remove line breaks, tabs and other control characters.');
 
 export const PublicFlyerSchema = z.object({
   id: z.string(),
@@ -30,3 +31,20 @@ export type PublicProfile = z.infer<typeof PublicProfileSchema>;
 
 export const ProfileGetInputSchema = z.object({ userId: IdSchema });
 export type ProfileGetInput = z.infer<typeof ProfileGetInputSchema>;
+
+export const ProfileUpdateInputSchema = z.object({ name: NameSchema });
+export type ProfileUpdateInput = z.infer<typeof ProfileUpdateInputSchema>;
+
+export const AvatarResultSchema = z.object({ avatarUrl: z.string() });
+export type AvatarResult = z.infer<typeof AvatarResultSchema>;
+
+export const ContactInputSchema = z.object({
+  userId: IdSchema,
+  message: z
+    .string()
+    .max(CONTACT_MESSAGE_MAX_LENGTH * 4, `Use at most ${CONTACT_MESSAGE_MAX_LENGTH} characters.`)
+    .transform((value) => value.trim())
+    .refine((value) => value.length > 0, 'Write a message.')
+    .refine(maxCodePoints(CONTACT_MESSAGE_MAX_LENGTH), `Use at most ${CONTACT_MESSAGE_MAX_LENGTH} characters.`),
+});
+export type ContactInput = z.infer<typeof ContactInputSchema>;

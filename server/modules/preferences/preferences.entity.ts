@@ -1,7 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { THEMES } from '#shared/schemas/preferences.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
-
-export const THEMES = ['system', 'light', 'dark'] as const;
 
 export const PreferencesEntity = defineEntity({
   name: 'Preferences',

@@ -1,7 +1,28 @@
-import { ProfileGetInputSchema } from '#shared/schemas/profile.ts';
-import { publicProcedure, router } from '#server/trpc/init.ts';
-import { getPublicProfile } from './profile.service.ts';
+import { z } from 'zod';
+import { OK } from '#shared/schemas/common.ts';
+import { ContactInputSchema, ProfileGetInputSchema, ProfileUpdateInputSchema } from '#shared/schemas/profile.ts';
+import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
+import { removeAvatar, uploadAvatar } from './avatar.service.ts';
+import { contactMember } from './contact.service.ts';
+import { getPublicProfile, updateProfileName } from './profile.service.ts';
 
 export const profileRouter = router({
   get: publicProcedure.input(ProfileGetInputSchema).query(({ ctx, input }) => getPublicProfile(ctx.em, input.userId)),
+
+  update: authedProcedure.input(ProfileUpdateInputSchema).mutation(({ ctx, input }) => updateProfileName(ctx.em, ctx.auth.user, input.name)),
+
+  // multipart/form-data with a `file` field (tRPC v11 FormData input).
+  uploadAvatar: authedProcedure
+    .input(z.instanceof(FormData, { message: 'Send the image as multipart/form-data with a "file" field.' }))
+    .mutation(({ ctx, input }) => uploadAvatar(ctx.em, ctx.deps, ctx.auth.user, input)),
+
+  removeAvatar: authedProcedure.mutation(async ({ ctx }) => {
+    await removeAvatar(ctx.em, ctx.deps, ctx.auth.user);
+    return OK;
+  }),
+
+  contact: authedProcedure.input(ContactInputSchema).mutation(async ({ ctx, input }) => {
+    await contactMember(ctx.em, ctx.deps, ctx.auth.user, input);
+    return OK;
+  }),
 });

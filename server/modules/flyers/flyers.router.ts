@@ -1,0 +1,28 @@
+// The router is thin: the input schema from shared/, one service call, the result as the API says.
+import { OK } from '#shared/schemas/common.ts';
+import { FlyerCreateInputSchema, FlyerIdInputSchema, FlyerUpdateInputSchema } from '#shared/schemas/flyers.ts';
+import { authedProcedure, router } from '#server/trpc/init.ts';
+import { createFlyer, deleteFlyer, listMyFlyers, setFlyerPublished, updateFlyer } from './flyers.service.ts';
+
+export const flyersRouter = router({
+  mine: authedProcedure.query(({ ctx }) => listMyFlyers(ctx.em, ctx.auth.user)),
+
+  create: authedProcedure
+    .input(FlyerCreateInputSchema)
+    .mutation(({ ctx, input }) => createFlyer(ctx.em, ctx.auth.user, input, ctx.deps.now())),
+
+  update: authedProcedure.input(FlyerUpdateInputSchema).mutation(({ ctx, input }) => updateFlyer(ctx.em, ctx.auth.user, input)),
+
+  publish: authedProcedure
+    .input(FlyerIdInputSchema)
+    .mutation(({ ctx, input }) => setFlyerPublished(ctx.em, ctx.auth.user, input.id, true, ctx.deps.now())),
+
+  unpublish: authedProcedure
+    .input(FlyerIdInputSchema)
+    .mutation(({ ctx, input }) => setFlyerPublished(ctx.em, ctx.auth.user, input.id, false, ctx.deps.now())),
+
+  delete: authedProcedure.input(FlyerIdInputSchema).mutation(async ({ ctx, input }) => {
+    await deleteFlyer(ctx.em, ctx.auth.user, input.id);
+    return OK;
+  }),
+});

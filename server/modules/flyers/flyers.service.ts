@@ -1,0 +1,72 @@
+// Flyers: the worked example of a product feature on Latchkey. A service is plain functions that
+// take what they need (the unit of work, the caller, the input, the clock) and return API shapes.
+// Ownership is part of every query, so another member's flyer is simply NOT_FOUND.
+import type { EntityManager } from '@mikro-orm/core';
+import type { Flyer, FlyerCreateInput, FlyerUpdateInput } from '#shared/schemas/flyers.ts';
+import type { PublicProfile } from '#shared/schemas/profile.ts';
+import { AppError } from '#server/lib/app-error.ts';
+import type { User } from '#server/modules/users/user.entity.ts';
+import { FlyerEntity, type FlyerRecord } from './flyer.entity.ts';
+
+export function toFlyer(record: FlyerRecord): Flyer {
+  return {
+    id: record.id,
+    title: record.title,
+    body: record.body,
+    status: record.status,
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+    publishedAt: record.publishedAt?.toISOString() ?? null,
+  };
+}
+
+async function requireOwnFlyer(em: EntityManager, owner: User, id: string): Promise<FlyerRecord> {
+  const flyer = await em.findOne(FlyerEntity, { id, user: owner.id });
+  if (!flyer) throw new AppError('NOT_FOUND', 'There is no flyer of yours with this id.');
+  return flyer;
+}
+
+export async function listMyFlyers(em: EntityManager, owner: User): Promise<Flyer[]> {
+  const flyers = await em.find(FlyerEntity, { user: owner.id }, { orderBy: { createdAt: 'desc', id: 'asc' } });
+  return flyers.map(toFlyer);
+}
+
+export async function createFlyer(em: EntityManager, owner: User, input: FlyerCreateInput, now: Date): Promise<Flyer> {
+  const flyer = em.create(FlyerEntity, { user: owner, title: input.title, body: input.body, createdAt: now, updatedAt: now });
+  await em.flush();
+  return toFlyer(flyer);
+}
+
+export async function updateFlyer(em: EntityManager, owner: User, input: FlyerUpdateInput): Promise<Flyer> {
+  const flyer = await requireOwnFlyer(em, owner, input.id);
+  if (input.title !== undefined) flyer.title = input.title;
+  if (input.body !== undefined) flyer.body = input.body;
+  await em.flush();
+  return toFlyer(flyer);
+}
+
+export async function setFlyerPublished(em: EntityManager, owner: User, id: string, published: boolean, now: Date): Promise<Flyer> {
+  const flyer = await requireOwnFlyer(em, owner, id);
+  flyer.status = published ? 'published' : 'draft';
+  // Publishing again after an unpublish dates the flyer anew; publishing twice changes nothing.
+  if (!published) flyer.publishedAt = null;
+  else flyer.publishedAt ??= now;
+  await em.flush();
+  return toFlyer(flyer);
+}
+
+export async function deleteFlyer(em: EntityManager, owner: User, id: string): Promise<void> {
+  const flyer = await requireOwnFlyer(em, owner, id);
+  em.remove(flyer);
+  await em.flush();
+}
+
+/** What a public profile shows: published flyers, newest publication first. */
+export async function publishedFlyersOf(em: EntityManager, userId: string): Promise<PublicProfile['flyers']> {
+  const flyers = await em.find(
+    FlyerEntity,
+    { user: userId, status: 'published' },
+    { orderBy: { publishedAt: 'desc', id: 'asc' }, fields: ['id', 'title', 'body', 'publishedAt'] },
+  );
+  return flyers.map((flyer) => ({ id: flyer.id, title: flyer.title, body: flyer.body, publishedAt: flyer.publishedAt!.toISOString() }));
+}

@@ -1,0 +1,64 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { AppError } from '#server/lib/app-error.ts';
+
+export type RateLimitRule = {
+  /** Stable name, part of the key: changing it resets the counts. */
+  name: string;
+  limit: number;
+  windowSeconds: number;
+};
+
+export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+const key = (rule: RateLimitRule, subject: string) => `${rule.name}:${subject}`;
+
+// Raw SQL must run on the unit of work's transaction, if any: the pool has one connection.
+function execute<T>(em: EntityManager, sql: string, params: unknown[], method: 'get' | 'run'): Promise<T> {
+  return em.getConnection().execute<T>(sql, params, method, em.getTransactionContext());
+}
+
+async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
+  const windowStart = now.getTime() - rule.windowSeconds * 1000;
+  const row = await execute<{ oldest: number | null } | undefined>(
+    em,
+    'select min(at) as oldest from rate_limit_hits where key = ? and at > ?',
+    [key(rule, subject), windowStart],
+    'get',
+  );
+  const oldest = row?.oldest ?? now.getTime();
+  return Math.max(1, Math.ceil((Number(oldest) + rule.windowSeconds * 1000 - now.getTime()) / 1000));
+}
+
+/**
+ * Counts one attempt and says whether it is within the limit. Check and count are one SQL
+ * statement, so concurrent requests, in this process or another on the same database, cannot
+ * both take the last slot. The count lives in the database: it survives restarts.
+ */
+export async function consumeRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitVerdict> {
+  const at = now.getTime();
+  const windowStart = at - rule.windowSeconds * 1000;
+  const result = await execute<{ affectedRows: number }>(
+    em,
+    `insert into rate_limit_hits (key, at)
+     select ?, ? where (select count(*) from rate_limit_hits where key = ? and at > ?) < ?`,
+    [key(rule, subject), at, key(rule, subject), windowStart, rule.limit],
+    'run',
+  );
+  if (result.affectedRows === 1) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
+}
+
+export function rateLimitedError(retryAfterSeconds: number, message = 'Too many attempts. Please wait and try again.'): AppError {
+  return new AppError('RATE_LIMITED', message, { retryAfterSeconds });
+}
+
+/** Counts one attempt; throws RATE_LIMITED (with retryAfterSeconds) when it is over the limit. */
+export async function enforceRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date, message?: string): Promise<void> {
+  const verdict = await consumeRateLimit(em, rule, subject, now);
+  if (!verdict.allowed) throw rateLimitedError(verdict.retryAfterSeconds, message);
+}
+
+/** Forgets hits older than every window in use, so the table stays small without anyone's cron job. */
+export async function pruneRateLimitHits(em: EntityManager, now: Date, longestWindowSeconds: number): Promise<void> {
+  await execute(em, 'delete from rate_limit_hits where at <= ?', [now.getTime() - longestWindowSeconds * 1000], 'run');
+}
