@@ -3,12 +3,14 @@ import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { refreshSession } from './lib/session.ts';
+import { applyStoredTheme } from './lib/theme.ts';
 import { createTrpcClient, trpc } from './lib/trpc.ts';
 import { router } from './router.tsx';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';
 
+applyStoredTheme();
 // Sign-in survives reloads: the refresh cookie buys a new access token before anything renders data.
 void refreshSession();
 

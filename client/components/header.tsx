@@ -1,4 +1,4 @@
-import { Link, useNavigate } from 'react-router';
+import { Link, NavLink, useNavigate } from 'react-router';
 import { PRODUCT_NAME } from '#shared/constants.ts';
 import { signOut, useSession } from '#client/lib/session.ts';
 import { Avatar } from './avatar.tsx';
@@ -12,7 +12,7 @@ export function Header() {
       <div className="app-header__inner">
         <Link to="/" className="brand">
           <img src="/favicon.svg" alt="" />
-          {PRODUCT_NAME}
+          <span className="brand__name">{PRODUCT_NAME}</span>
         </Link>
         <nav className="app-header__actions" aria-label="Account">
           {session.status === 'signed_out' && (
@@ -27,6 +27,12 @@ export function Header() {
           )}
           {session.status === 'signed_in' && (
             <>
+              <NavLink to="/flyers" className="header-link">
+                Flyers
+              </NavLink>
+              <NavLink to="/settings" className="header-link">
+                Settings
+              </NavLink>
               <Button
                 variant="ghost"
                 size="small"

@@ -1,8 +1,10 @@
 import { Outlet } from 'react-router';
+import { useSyncedTheme } from '#client/lib/preferences.ts';
 import { PRODUCT_NAME } from '#shared/constants.ts';
 import { Header } from './header.tsx';
 
 export function Layout() {
+  useSyncedTheme();
   return (
     <>
       <a className="skip-link" href="#main">

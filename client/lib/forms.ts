@@ -20,8 +20,6 @@ export function useSchemaForm<Schema extends z.ZodType>(schema: Schema) {
   const parse = useCallback(
     (form: HTMLFormElement): z.output<Schema> | null => {
       const values = Object.fromEntries([...new FormData(form)].filter(([, value]) => typeof value === 'string'));
-      // An untouched optional field is absent, not an empty string.
-      for (const [key, value] of Object.entries(values)) if (value === '') delete values[key];
       const result = schema.safeParse(values);
       if (result.success) {
         setState({ fieldErrors: {}, formError: null });

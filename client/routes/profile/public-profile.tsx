@@ -1,22 +1,21 @@
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { Avatar } from '#client/components/avatar.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { reasonOf } from '#client/lib/errors.ts';
+import { useDateFormatter } from '#client/lib/preferences.ts';
 import { useSession } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 import { NotFoundPage } from '#client/routes/not-found.tsx';
+import { ContactSection } from './contact-form.tsx';
 
 const PLACEHOLDER_NAME = 'Latchkey member';
-
-function formatJoined(iso: string) {
-  return new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
-}
 
 export function PublicProfilePage() {
   const { userId = '' } = useParams();
   const session = useSession();
+  const formatDate = useDateFormatter();
   const profile = trpc.profile.get.useQuery({ userId }, { retry: (count, error) => reasonOf(error) === 'NETWORK' && count < 2 });
 
   if (profile.isPending) {
@@ -58,19 +57,30 @@ export function PublicProfilePage() {
   const isOwn = session.status === 'signed_in' && session.user.id === data.userId;
   const displayName = data.name || PLACEHOLDER_NAME;
   return (
-    <div className="page">
+    <div className="page stack">
       <section className="card">
         <div className="profile-header">
           <Avatar name={data.name} avatarUrl={data.avatarUrl} size="lg" />
           <div>
             <PageHeading title={displayName} className={`profile-header__name${data.name ? '' : ' profile-header__name--placeholder'}`} />
             <p className="profile-meta">
-              Member since <time dateTime={data.joinedAt}>{formatJoined(data.joinedAt)}</time>
-              {isOwn && ' · This is your public profile'}
+              Member since <time dateTime={data.joinedAt}>{formatDate(data.joinedAt)}</time>
             </p>
           </div>
+          {isOwn && (
+            <div className="profile-header__actions row">
+              <Link to="/settings/profile" className="button button--primary button--small">
+                Edit profile
+              </Link>
+              <Link to="/flyers" className="button button--secondary button--small">
+                Manage flyers
+              </Link>
+            </div>
+          )}
         </div>
+        {isOwn && <p className="field__hint profile-own-note">This is your public profile: what everyone sees, signed in or not.</p>}
       </section>
+      {data.canBeContacted && !isOwn && <ContactSection userId={data.userId} displayName={displayName} />}
       <h2 className="section-title">Flyers</h2>
       {data.flyers.length === 0 ? (
         <p className="empty">{isOwn ? 'You have not published any flyers yet.' : `${displayName} has not published any flyers yet.`}</p>
@@ -79,7 +89,10 @@ export function PublicProfilePage() {
           {data.flyers.map((flyer) => (
             <article className="card" key={flyer.id}>
               <h3>{flyer.title}</h3>
-              <p>{flyer.body}</p>
+              <p className="flyer__body">{flyer.body}</p>
+              <p className="field__hint">
+                Published <time dateTime={flyer.publishedAt}>{formatDate(flyer.publishedAt)}</time>
+              </p>
             </article>
           ))}
         </div>

@@ -1,0 +1,52 @@
+import { PageHeading } from '#client/components/page-heading.tsx';
+import { SaveStatus } from '#client/components/save-status.tsx';
+import { Alert } from '#client/components/ui/alert.tsx';
+import { Button } from '#client/components/ui/button.tsx';
+import { Spinner } from '#client/components/ui/spinner.tsx';
+import { Switch } from '#client/components/ui/switch.tsx';
+import { trpc } from '#client/lib/trpc.ts';
+
+export function PrivacySettingsPage() {
+  const utils = trpc.useUtils();
+  const settings = trpc.privacy.get.useQuery();
+  const update = trpc.privacy.update.useMutation({ onSuccess: (data) => utils.privacy.get.setData(undefined, data) });
+
+  return (
+    <div className="stack">
+      <PageHeading title="Privacy" />
+      <p className="card__lead">Decide what other members can do with your account.</p>
+      <section className="card stack">
+        <h2>Messages from members</h2>
+        {settings.isPending && <Spinner label="Loading your settings…" />}
+        {settings.isError && (
+          <Alert tone="error">
+            <p>We could not load your privacy settings.</p>
+            <Button variant="secondary" size="small" onClick={() => void settings.refetch()}>
+              Try again
+            </Button>
+          </Alert>
+        )}
+        {settings.data && (
+          <>
+            <Switch
+              label="Let members contact me by email"
+              checked={settings.data.allowEmailContact}
+              disabled={update.isPending}
+              onChange={(allowEmailContact) => update.mutate({ allowEmailContact })}
+              description={
+                <>
+                  <p>
+                    When this is on, signed-in members see a “Send a message” form on your public profile. We email you their message; your address
+                    stays hidden from them.
+                  </p>
+                  <p>If you reply, they will see your email address, as with any email. Turn this off at any time.</p>
+                </>
+              }
+            />
+            <SaveStatus mutation={update} />
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
