@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { CLIENT_DIST } from '#server/http/spa.ts';
-import { signUpAndVerify, type TestServer, startTestServer } from '#tests/helpers/test-server.ts';
-import { chromiumAvailable, launchChromium } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { signUpAndVerify, type TestServer } from '#tests/helpers/test-server.ts';
+import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
 
 const hasChromium = chromiumAvailable();
 
@@ -18,21 +16,10 @@ async function logIn(page: Page, server: TestServer, email: string, password: st
 }
 
 describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!fs.existsSync(path.join(CLIENT_DIST, 'index.html'))) throw new Error('The SPA is not built: run `npm run build` (npm test does).');
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const setup = useServerAndBrowser();
 
   it('shows a signed-out visitor the name, picture and published flyers of a profile', async () => {
+    const [server, browser] = [setup.server(), setup.browser()];
     const member = await signUpAndVerify(server, { name: 'Katherine Johnson' });
     const image = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#2a9d8f' } }).png().toBuffer();
     const form = new FormData();
@@ -63,6 +50,7 @@ describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', (
   });
 
   it('shows an uploaded picture in the header at once, without a reload', async () => {
+    const [server, browser] = [setup.server(), setup.browser()];
     const member = await signUpAndVerify(server, { name: 'Dorothy Vaughan' });
     const file = path.join(server.dataDir, 'upload.jpg');
     await sharp({ create: { width: 640, height: 480, channels: 3, background: '#e76f51' } }).jpeg().toFile(file);
@@ -88,6 +76,7 @@ describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', (
   });
 
   it('keeps the dark theme across a reload and on another device', async () => {
+    const [server, browser] = [setup.server(), setup.browser()];
     const member = await signUpAndVerify(server);
     const context = await browser.newContext({ colorScheme: 'light' });
     const page = await context.newPage();

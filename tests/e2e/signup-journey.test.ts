@@ -1,31 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { CLIENT_DIST } from '#server/http/spa.ts';
+import { describe, expect, it } from 'vitest';
 import { linkIn } from '#tests/helpers/mail-capture.ts';
-import { startTestServer, strongPassword, uniqueEmail, VERIFY_SUBJECT, type TestServer } from '#tests/helpers/test-server.ts';
-import { chromiumAvailable, launchChromium } from './browser.ts';
+import { strongPassword, uniqueEmail, VERIFY_SUBJECT } from '#tests/helpers/test-server.ts';
+import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
 
 const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)('the sign-up journey in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!fs.existsSync(path.join(CLIENT_DIST, 'index.html'))) throw new Error('The SPA is not built: run `npm run build` (npm test does).');
-    server = await startTestServer();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const setup = useServerAndBrowser();
 
   it('signs up, confirms by the mailed link, stays signed in across a reload, and logs out', async () => {
-    const context = await browser.newContext();
+    const server = setup.server();
+    const context = await setup.browser().newContext();
     const page = await context.newPage();
     const consoleProblems: string[] = [];
     page.on('console', (message) => {

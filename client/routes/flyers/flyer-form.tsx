@@ -1,8 +1,7 @@
-import { useId } from 'react';
 import { FlyerCreateInputSchema, type FlyerCreateInput } from '#shared/schemas/flyers.ts';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
-import { Field } from '#client/components/ui/field.tsx';
+import { Field, TextAreaField } from '#client/components/ui/field.tsx';
 import { useSchemaForm } from '#client/lib/forms.ts';
 
 type Props = {
@@ -17,7 +16,6 @@ type Props = {
 /** Title and text of a flyer, validated with the same schema the server uses. */
 export function FlyerForm({ initial, submitLabel, busy, onSubmit, onCancel }: Props) {
   const form = useSchemaForm(FlyerCreateInputSchema);
-  const bodyId = useId();
   return (
     <form
       noValidate
@@ -31,26 +29,7 @@ export function FlyerForm({ initial, submitLabel, busy, onSubmit, onCancel }: Pr
     >
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
       <Field label="Title" name="title" defaultValue={initial?.title} maxLength={120} errors={form.fieldErrors.title} onInput={() => form.clearField('title')} />
-      <div className="field">
-        <label className="field__label" htmlFor={bodyId}>
-          Text
-        </label>
-        <textarea
-          id={bodyId}
-          name="body"
-          className="field__input field__textarea"
-          rows={5}
-          defaultValue={initial?.body}
-          aria-invalid={form.fieldErrors.body ? true : undefined}
-          aria-describedby={form.fieldErrors.body ? `${bodyId}-error` : undefined}
-          onInput={() => form.clearField('body')}
-        />
-        {form.fieldErrors.body && (
-          <p className="field__error" id={`${bodyId}-error`}>
-            {form.fieldErrors.body.join(' ')}
-          </p>
-        )}
-      </div>
+      <TextAreaField label="Text" name="body" defaultValue={initial?.body} errors={form.fieldErrors.body} onInput={() => form.clearField('body')} />
       <div className="row">
         <Button type="submit" busy={busy} busyLabel="Saving…">
           {submitLabel}

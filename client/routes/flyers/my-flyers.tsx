@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Flyer } from '#shared/schemas/flyers.ts';
+import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { RequireAuth } from '#client/components/require-auth.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
@@ -57,14 +58,7 @@ function MyFlyers() {
       </section>
       <h2 className="section-title">All your flyers</h2>
       {flyers.isPending && <Spinner label="Loading your flyers…" />}
-      {flyers.isError && (
-        <Alert tone="error">
-          <p>We could not load your flyers.</p>
-          <Button variant="secondary" size="small" onClick={() => void flyers.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      )}
+      {flyers.isError && <LoadError what="your flyers" onRetry={() => void flyers.refetch()} />}
       {flyers.data?.length === 0 && <p className="empty">No flyers yet. Write your first one above.</p>}
       {flyers.data?.map((flyer) => <FlyerCard key={flyer.id} flyer={flyer} mutations={mutations} />)}
     </div>

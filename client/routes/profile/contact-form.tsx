@@ -3,6 +3,7 @@ import { Link, useLocation } from 'react-router';
 import { ContactInputSchema } from '#shared/schemas/profile.ts';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
+import { TextAreaField } from '#client/components/ui/field.tsx';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { useSession } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
@@ -34,7 +35,6 @@ function ContactForm({ userId, displayName, senderEmail }: { userId: string; dis
   const form = useSchemaForm(ContactInputSchema);
   const [sent, setSent] = useState(false);
   const contact = trpc.profile.contact.useMutation();
-  const messageId = useId();
 
   if (sent) {
     return (
@@ -58,29 +58,14 @@ function ContactForm({ userId, displayName, senderEmail }: { userId: string; dis
     >
       <input type="hidden" name="userId" value={userId} />
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
-      <div className="field">
-        <label className="field__label" htmlFor={messageId}>
-          Message
-        </label>
-        <textarea
-          id={messageId}
-          name="message"
-          className="field__input field__textarea"
-          rows={5}
-          maxLength={2000}
-          aria-invalid={form.fieldErrors.message ? true : undefined}
-          aria-describedby={`${messageId}-hint${form.fieldErrors.message ? ` ${messageId}-error` : ''}`}
-          onInput={() => form.clearField('message')}
-        />
-        {form.fieldErrors.message && (
-          <p className="field__error" id={`${messageId}-error`}>
-            {form.fieldErrors.message.join(' ')}
-          </p>
-        )}
-        <p className="field__hint" id={`${messageId}-hint`}>
-          We send it by email. {displayName} does not see your email address unless they reply: replies go to {senderEmail}.
-        </p>
-      </div>
+      <TextAreaField
+        label="Message"
+        name="message"
+        maxLength={2000}
+        errors={form.fieldErrors.message}
+        onInput={() => form.clearField('message')}
+        hint={`We send it by email. ${displayName} does not see your email address unless they reply: replies go to ${senderEmail}.`}
+      />
       <div>
         <Button type="submit" busy={contact.isPending} busyLabel="Sending…">
           Send message

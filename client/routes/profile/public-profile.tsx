@@ -1,8 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { Avatar } from '#client/components/avatar.tsx';
+import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
-import { Alert } from '#client/components/ui/alert.tsx';
-import { Button } from '#client/components/ui/button.tsx';
 import { reasonOf } from '#client/lib/errors.ts';
 import { useDateFormatter } from '#client/lib/preferences.ts';
 import { useSession } from '#client/lib/session.ts';
@@ -42,13 +41,7 @@ export function PublicProfilePage() {
     return (
       <div className="page page--narrow">
         <PageHeading title="Profile unavailable" />
-        <Alert tone="error">
-          <p>We could not load this profile. Check your connection and try again.</p>
-        </Alert>
-        <p />
-        <Button variant="secondary" onClick={() => void profile.refetch()}>
-          Try again
-        </Button>
+        <LoadError what="this profile" onRetry={() => void profile.refetch()} />
       </div>
     );
   }

@@ -1,8 +1,8 @@
 import { useId, useMemo } from 'react';
 import type { Preferences, PreferencesUpdateInput, Theme } from '#shared/schemas/preferences.ts';
+import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { SaveStatus } from '#client/components/save-status.tsx';
-import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { Switch } from '#client/components/ui/switch.tsx';
@@ -47,14 +47,7 @@ export function PreferencesSettingsPage() {
       <PageHeading title="Preferences" />
       <p className="card__lead">How Latchkey looks and speaks to you, on every device you sign in on. Changes are saved as you make them.</p>
       {preferences.isPending && <Spinner label="Loading your preferences…" />}
-      {preferences.isError && (
-        <Alert tone="error">
-          <p>We could not load your preferences.</p>
-          <Button variant="secondary" size="small" onClick={() => void preferences.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      )}
+      {preferences.isError && <LoadError what="your preferences" onRetry={() => void preferences.refetch()} />}
       {preferences.data && (
         <PreferencesForm
           preferences={preferences.data}

@@ -1,7 +1,6 @@
+import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { SaveStatus } from '#client/components/save-status.tsx';
-import { Alert } from '#client/components/ui/alert.tsx';
-import { Button } from '#client/components/ui/button.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { Switch } from '#client/components/ui/switch.tsx';
 import { trpc } from '#client/lib/trpc.ts';
@@ -18,14 +17,7 @@ export function PrivacySettingsPage() {
       <section className="card stack">
         <h2>Messages from members</h2>
         {settings.isPending && <Spinner label="Loading your settings…" />}
-        {settings.isError && (
-          <Alert tone="error">
-            <p>We could not load your privacy settings.</p>
-            <Button variant="secondary" size="small" onClick={() => void settings.refetch()}>
-              Try again
-            </Button>
-          </Alert>
-        )}
+        {settings.isError && <LoadError what="your privacy settings" onRetry={() => void settings.refetch()} />}
         {settings.data && (
           <>
             <Switch
