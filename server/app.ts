@@ -20,6 +20,7 @@ import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
 import { loadKeyRing } from './modules/keys/signing-keys.ts';
 import { contextFactory } from './trpc/context.ts';
+import { retryAfterHeader } from './trpc/error-format.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 export type BuildOptions = {
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       router: appRouter,
       createContext: contextFactory(deps),
       maxBatchSize: MAX_BATCH_SIZE,
+      responseMeta: ({ errors }) => retryAfterHeader(errors),
       onError({ error, path, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
       },

@@ -16,6 +16,15 @@ const REASON_FOR_CODE: Partial<Record<TRPCError['code'], ErrorReason>> = {
   TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
+/**
+ * API.md §6: a TOO_MANY_REQUESTS answer also carries `Retry-After` (seconds), the same number as
+ * `retryAfterSeconds`; for a batch, the longest wait of its calls.
+ */
+export function retryAfterHeader(errors: readonly TRPCError[]): { headers?: Headers } {
+  const seconds = Math.max(0, ...errors.map((error) => (error instanceof AppError ? (error.retryAfterSeconds ?? 0) : 0)));
+  return seconds > 0 ? { headers: new Headers({ 'Retry-After': String(seconds) }) } : {};
+}
+
 export const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again.';
 
 /** The reason, message and extra data of API.md §2 for any error a procedure or tRPC raised. */

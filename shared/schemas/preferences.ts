@@ -13,15 +13,23 @@ function canonicalLocale(value: string): string | null {
   }
 }
 
-function isTimeZone(value: string): boolean {
-  // An IANA name (Area/Location, or UTC): offsets like "+01:00" are not names.
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
+let listedZones: Map<string, string> | undefined;
+
+/**
+ * A valid IANA name, in the engine's spelling when it lists the zone ("europe/paris" becomes
+ * "Europe/Paris"), otherwise as given; null for anything else. Not resolved further: ICU would
+ * turn some names into older aliases (America/Argentina/Buenos_Aires into America/Buenos_Aires).
+ */
+function canonicalTimeZone(value: string): string | null {
+  // Names only (Area/Location, or UTC): offsets like "+01:00" are not names.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) return null;
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
   } catch {
-    return false;
+    return null;
   }
+  listedZones ??= new Map([...Intl.supportedValuesOf('timeZone'), 'UTC'].map((zone) => [zone.toLowerCase(), zone]));
+  return listedZones.get(value.toLowerCase()) ?? value;
 }
 
 export const LocaleSchema = z
@@ -33,7 +41,15 @@ export const LocaleSchema = z
     ctx.addIssue({ code: 'custom', message: 'Choose a language tag like en or en-GB.' });
     return z.NEVER;
   });
-export const TimeZoneSchema = z.string().max(64).refine(isTimeZone, 'Choose a time zone like Europe/Paris.');
+export const TimeZoneSchema = z
+  .string()
+  .max(64, 'Choose a time zone like Europe/Paris.')
+  .transform((value, ctx) => {
+    const timeZone = canonicalTimeZone(value);
+    if (timeZone) return timeZone;
+    ctx.addIssue({ code: 'custom', message: 'Choose a time zone like Europe/Paris.' });
+    return z.NEVER;
+  });
 
 export const PreferencesSchema = z.object({
   theme: ThemeSchema,

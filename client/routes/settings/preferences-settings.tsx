@@ -9,6 +9,7 @@ import { Switch } from '#client/components/ui/switch.tsx';
 import { usePreferences } from '#client/lib/preferences.ts';
 import { applyTheme } from '#client/lib/theme.ts';
 import { trpc } from '#client/lib/trpc.ts';
+import { useLocalCopy } from '#client/lib/use-local-copy.ts';
 
 const THEME_OPTIONS: { value: Theme; label: string; hint: string }[] = [
   { value: 'system', label: 'System', hint: 'Follow this device' },
@@ -38,8 +39,8 @@ export function PreferencesSettingsPage() {
   const preferences = usePreferences();
   const update = trpc.preferences.update.useMutation({
     onSuccess: (data) => utils.preferences.get.setData(undefined, data),
-    // Shown optimistically below: on failure, go back to what the server holds.
-    onError: () => void utils.preferences.get.invalidate(),
+    // The form shows the change before the server answers: on failure, go back to what it holds.
+    onError: () => void utils.preferences.get.refetch(),
   });
 
   return (
@@ -52,12 +53,6 @@ export function PreferencesSettingsPage() {
         <PreferencesForm
           preferences={preferences.data}
           onChange={(change) => {
-            const current = preferences.data;
-            utils.preferences.get.setData(undefined, {
-              ...current,
-              ...change,
-              emailNotifications: { ...current.emailNotifications, ...change.emailNotifications },
-            });
             if (change.theme) applyTheme(change.theme);
             update.mutate(change);
           }}
@@ -68,8 +63,13 @@ export function PreferencesSettingsPage() {
   );
 }
 
-function PreferencesForm({ preferences, onChange }: { preferences: Preferences; onChange: (change: PreferencesUpdateInput) => void }) {
+function PreferencesForm({ preferences: saved, onChange: save }: { preferences: Preferences; onChange: (change: PreferencesUpdateInput) => void }) {
   const id = useId();
+  const [preferences, setPreferences] = useLocalCopy(saved);
+  const onChange = (change: PreferencesUpdateInput) => {
+    setPreferences({ ...preferences, ...change, emailNotifications: { ...preferences.emailNotifications, ...change.emailNotifications } });
+    save(change);
+  };
   const zones = useMemo(() => timeZones(preferences.timeZone), [preferences.timeZone]);
   const locales = LOCALES.includes(preferences.locale) ? LOCALES : [preferences.locale, ...LOCALES];
   const deviceZone = Intl.DateTimeFormat().resolvedOptions().timeZone;

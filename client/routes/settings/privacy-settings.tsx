@@ -4,11 +4,16 @@ import { SaveStatus } from '#client/components/save-status.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { Switch } from '#client/components/ui/switch.tsx';
 import { trpc } from '#client/lib/trpc.ts';
+import { useLocalCopy } from '#client/lib/use-local-copy.ts';
 
 export function PrivacySettingsPage() {
   const utils = trpc.useUtils();
   const settings = trpc.privacy.get.useQuery();
-  const update = trpc.privacy.update.useMutation({ onSuccess: (data) => utils.privacy.get.setData(undefined, data) });
+  const update = trpc.privacy.update.useMutation({
+    onSuccess: (data) => utils.privacy.get.setData(undefined, data),
+    onError: () => void utils.privacy.get.refetch(),
+  });
+  const [allowEmailContact, setAllowEmailContact] = useLocalCopy(settings.data?.allowEmailContact ?? false);
 
   return (
     <div className="stack">
@@ -22,9 +27,11 @@ export function PrivacySettingsPage() {
           <>
             <Switch
               label="Let members contact me by email"
-              checked={settings.data.allowEmailContact}
-              disabled={update.isPending}
-              onChange={(allowEmailContact) => update.mutate({ allowEmailContact })}
+              checked={allowEmailContact}
+              onChange={(allow) => {
+                setAllowEmailContact(allow);
+                update.mutate({ allowEmailContact: allow });
+              }}
               description={
                 <>
                   <p>

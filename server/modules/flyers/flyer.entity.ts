@@ -15,10 +15,8 @@ export const FlyerEntity = defineEntity({
     body: p.text(),
     status: p.enum([...FLYER_STATUSES]).default('draft'),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    // Set by the service from the server's clock, like every other time on a flyer.
+    updatedAt: p.datetime(),
     publishedAt: p.datetime().nullable(),
   },
 });

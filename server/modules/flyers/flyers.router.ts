@@ -11,7 +11,9 @@ export const flyersRouter = router({
     .input(FlyerCreateInputSchema)
     .mutation(({ ctx, input }) => createFlyer(ctx.em, ctx.auth.user, input, ctx.deps.now())),
 
-  update: authedProcedure.input(FlyerUpdateInputSchema).mutation(({ ctx, input }) => updateFlyer(ctx.em, ctx.auth.user, input)),
+  update: authedProcedure
+    .input(FlyerUpdateInputSchema)
+    .mutation(({ ctx, input }) => updateFlyer(ctx.em, ctx.auth.user, input, ctx.deps.now())),
 
   publish: authedProcedure
     .input(FlyerIdInputSchema)

@@ -37,10 +37,11 @@ export async function createFlyer(em: EntityManager, owner: User, input: FlyerCr
   return toFlyer(flyer);
 }
 
-export async function updateFlyer(em: EntityManager, owner: User, input: FlyerUpdateInput): Promise<Flyer> {
+export async function updateFlyer(em: EntityManager, owner: User, input: FlyerUpdateInput, now: Date): Promise<Flyer> {
   const flyer = await requireOwnFlyer(em, owner, input.id);
   if (input.title !== undefined) flyer.title = input.title;
   if (input.body !== undefined) flyer.body = input.body;
+  flyer.updatedAt = now;
   await em.flush();
   return toFlyer(flyer);
 }
@@ -48,6 +49,7 @@ export async function updateFlyer(em: EntityManager, owner: User, input: FlyerUp
 export async function setFlyerPublished(em: EntityManager, owner: User, id: string, published: boolean, now: Date): Promise<Flyer> {
   const flyer = await requireOwnFlyer(em, owner, id);
   flyer.status = published ? 'published' : 'draft';
+  flyer.updatedAt = now;
   // Publishing again after an unpublish dates the flyer anew; publishing twice changes nothing.
   if (!published) flyer.publishedAt = null;
   else flyer.publishedAt ??= now;
