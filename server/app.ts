@@ -19,6 +19,7 @@ import { registerSpa } from './http/spa.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
 import { loadKeyRing } from './modules/keys/signing-keys.ts';
+import { loadSecretBox } from './modules/mfa/secret-box.ts';
 import { contextFactory } from './trpc/context.ts';
 import { retryAfterHeader } from './trpc/error-format.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -60,11 +61,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   const [orm] = await Promise.all([openDatabase(config), prepareDummyHash()]);
-  app.addHook('onClose', async () => orm.close());
   const deps: Deps = {
     config,
     orm,
     keys: await loadKeyRing(config.dataDir),
+    secretBox: await loadSecretBox(config.dataDir),
     mailer: createMailer(config, app.log),
     log: app.log,
     now: () => new Date(),
@@ -72,7 +73,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.decorate('deps', deps);
   const stopHousekeeping = startHousekeeping(deps);
-  app.addHook('onClose', async () => stopHousekeeping());
+  // After in-flight requests: stop periodic work, let queued mail go out, then close the database.
+  app.addHook('onClose', async () => {
+    stopHousekeeping();
+    await deps.mailer.drain();
+    await orm.close();
+  });
   registerSecurityHeaders(app, config);
   registerRequestLog(app);
   registerErrorHandler(app);

@@ -3,12 +3,14 @@ import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { KeyRing } from './modules/keys/signing-keys.ts';
+import type { SecretBox } from './modules/mfa/secret-box.ts';
 
 /** Everything long-lived that services need, built once by buildApp. */
 export type Deps = {
   config: Config;
   orm: Orm;
   keys: KeyRing;
+  secretBox: SecretBox;
   mailer: Mailer;
   log: FastifyBaseLogger;
   now: () => Date;

@@ -1,5 +1,8 @@
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
 import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
+import { MfaChallengeEntity } from '#server/modules/mfa/mfa-challenge.entity.ts';
+import { RecoveryCodeEntity } from '#server/modules/mfa/recovery-code.entity.ts';
+import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
 import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
@@ -18,4 +21,7 @@ export const ENTITIES = [
   SecurityEventEntity,
   FlyerEntity,
   RateLimitHitEntity,
+  RecoveryCodeEntity,
+  MfaChallengeEntity,
+  PasswordHistoryEntity,
 ];

@@ -20,14 +20,14 @@ export type RegisterInput = z.infer<typeof RegisterInputSchema>;
 export const RegisterResultSchema = z.object({ status: z.literal('verification_sent') });
 export type RegisterResult = z.infer<typeof RegisterResultSchema>;
 
-export const LoginInputSchema = z.object({
-  email: EmailSchema,
-  password: z
-    .string()
-    .min(1, 'Enter your password.')
-    .max(LOGIN_PASSWORD_MAX_LENGTH * 2, `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`)
-    .refine(maxCodePoints(LOGIN_PASSWORD_MAX_LENGTH), `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`),
-});
+/** A password the account already has: no policy, only the bound of API.md §5 (1024 code points). */
+export const CurrentPasswordSchema = z
+  .string()
+  .min(1, 'Enter your password.')
+  .max(LOGIN_PASSWORD_MAX_LENGTH * 2, `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`)
+  .refine(maxCodePoints(LOGIN_PASSWORD_MAX_LENGTH), `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`);
+
+export const LoginInputSchema = z.object({ email: EmailSchema, password: CurrentPasswordSchema });
 export type LoginInput = z.infer<typeof LoginInputSchema>;
 
 export const ResendVerificationInputSchema = z.object({ email: EmailSchema });

@@ -1,17 +1,44 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { SecurityEventType } from '#shared/security-events.ts';
+import type { SecurityEventPage, SecurityEventsInput } from '#shared/schemas/sessions.ts';
 import type { Client } from '#server/deps.ts';
+import { AppError } from '#server/lib/app-error.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { SecurityEventEntity } from './security-event.entity.ts';
-
-export type SecurityEventType =
-  | 'account.created'
-  | 'email.verified'
-  | 'session.started'
-  | 'session.ended'
-  | 'refresh.reuse_detected'
-  | 'account.reactivated';
 
 /** Adds the event to the unit of work: it is written with the change it records, or not at all. */
 export function recordSecurityEvent(em: EntityManager, event: { user: User; type: SecurityEventType; client: Client; at: Date }): void {
   em.create(SecurityEventEntity, { user: event.user, type: event.type, at: event.at, ip: event.client.ip, userAgent: event.client.userAgent });
+}
+
+const DEFAULT_PAGE = 20;
+
+type Cursor = { at: number; id: string };
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
+
+function decodeCursor(value: string): Cursor {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'number' && typeof id === 'string') return { at, id };
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new AppError('INVALID_INPUT', 'This page link is not valid.', { fieldErrors: { cursor: ['Not a cursor from this list.'] } });
+}
+
+/** The caller's own events, newest first, a page at a time (the cursor is the last item seen). */
+export async function listSecurityEvents(em: EntityManager, user: User, input: SecurityEventsInput): Promise<SecurityEventPage> {
+  const limit = input?.limit ?? DEFAULT_PAGE;
+  const after = input?.cursor ? decodeCursor(input.cursor) : null;
+  const before = after
+    ? { $or: [{ at: { $lt: new Date(after.at) } }, { at: new Date(after.at), id: { $lt: after.id } }] }
+    : {};
+  const rows = await em.find(SecurityEventEntity, { user: user.id, ...before }, { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map((event) => ({ id: event.id, type: event.type, at: event.at.toISOString(), ip: event.ip ?? null, userAgent: event.userAgent ?? null })),
+    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at.getTime(), id: last.id }) : null,
+  };
 }

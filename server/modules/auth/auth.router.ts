@@ -4,23 +4,23 @@ import {
   RegisterInputSchema,
   ResendVerificationInputSchema,
   VerifyEmailInputSchema,
-  type AuthSession,
   type SignInResult,
 } from '#shared/schemas/auth.ts';
+import { VerifyMfaInputSchema } from '#shared/schemas/mfa.ts';
+import { SecurityEventsInputSchema } from '#shared/schemas/sessions.ts';
 import { AppError } from '#server/lib/app-error.ts';
+import { listSecurityEvents } from '#server/modules/audit/security-events.ts';
+import { emailChangeRouter } from '#server/modules/email-change/email-change.router.ts';
+import { mfaRouter } from '#server/modules/mfa/mfa.router.ts';
+import { passwordRouter } from '#server/modules/passwords/password.router.ts';
+import { sessionsRouter } from '#server/modules/sessions/sessions.router.ts';
 import { requireTrustedOrigin } from '#server/modules/sessions/origin-check.ts';
-import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
-import { endSession, refreshSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
+import { deliverSession } from '#server/modules/sessions/deliver-session.ts';
+import { clearRefreshCookie, readRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
+import { endSession, refreshSession } from '#server/modules/sessions/sessions.service.ts';
 import { loadMe } from '#server/modules/users/me.ts';
-import type { Context } from '#server/trpc/context.ts';
 import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
-import { login, register, resendVerification, verifyEmail } from './auth.service.ts';
-
-/** Every procedure that returns an AuthSession also sets the refresh cookie (API.md §3). */
-function deliver(ctx: Context, signedIn: SignedIn): AuthSession {
-  setRefreshCookie(ctx.res, ctx.deps.config, signedIn.refresh.refreshToken, signedIn.refresh.maxAgeSeconds);
-  return signedIn.authSession;
-}
+import { login, register, resendVerification, verifyEmail, verifyMfa } from './auth.service.ts';
 
 export const authRouter = router({
   register: publicProcedure.input(RegisterInputSchema).mutation(async ({ ctx, input }) => {
@@ -35,19 +35,24 @@ export const authRouter = router({
 
   verifyEmail: publicProcedure
     .input(VerifyEmailInputSchema)
-    .mutation(async ({ ctx, input }) => deliver(ctx, await verifyEmail(ctx.em, ctx.deps, input.token, ctx.client))),
+    .mutation(async ({ ctx, input }) => deliverSession(ctx, await verifyEmail(ctx.em, ctx.deps, input.token, ctx.client))),
 
   login: publicProcedure.input(LoginInputSchema).mutation(async ({ ctx, input }): Promise<SignInResult> => {
-    const signedIn = await login(ctx.em, ctx.deps, input, ctx.client);
-    return { status: 'signed_in', session: deliver(ctx, signedIn) };
+    const outcome = await login(ctx.em, ctx.deps, input, ctx.client);
+    if (outcome.status === 'mfa_required') return outcome;
+    return { status: 'signed_in', session: deliverSession(ctx, outcome.signedIn) };
   }),
+
+  verifyMfa: publicProcedure
+    .input(VerifyMfaInputSchema)
+    .mutation(async ({ ctx, input }) => deliverSession(ctx, await verifyMfa(ctx.em, ctx.deps, input, ctx.client))),
 
   refresh: publicProcedure.mutation(async ({ ctx }) => {
     requireTrustedOrigin(ctx);
     const token = readRefreshCookie(ctx.req, ctx.deps.config);
     try {
       if (!token) throw new AppError('UNAUTHENTICATED', 'You are not signed in.');
-      return deliver(ctx, await refreshSession(ctx.em, ctx.deps, token, ctx.client));
+      return deliverSession(ctx, await refreshSession(ctx.em, ctx.deps, token, ctx.client));
     } catch (error) {
       if (error instanceof AppError && error.reason === 'UNAUTHENTICATED') clearRefreshCookie(ctx.res, ctx.deps.config);
       throw error;
@@ -63,4 +68,11 @@ export const authRouter = router({
   }),
 
   me: authedProcedure.query(({ ctx }) => loadMe(ctx.em, ctx.auth.user)),
+
+  password: passwordRouter,
+  email: emailChangeRouter,
+  sessions: sessionsRouter,
+  mfa: mfaRouter,
+
+  securityEvents: authedProcedure.input(SecurityEventsInputSchema).query(({ ctx, input }) => listSecurityEvents(ctx.em, ctx.auth.user, input)),
 });

@@ -1,23 +1,22 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { EMAIL_VERIFICATION_TTL_SECONDS } from '#shared/constants.ts';
-import { checkPassword } from '#shared/password-policy.ts';
 import type { LoginInput, RegisterInput } from '#shared/schemas/auth.ts';
+import type { VerifyMfaInput } from '#shared/schemas/mfa.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '#server/lib/passwords.ts';
 import { accountExistsMail, verificationMail } from '#server/mail/templates/auth-mails.ts';
+import { newSignInMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { passMfaChallenge, startMfaChallenge } from '#server/modules/mfa/mfa-challenge.service.ts';
+import { requireStrongPassword } from '#server/modules/passwords/passwords.service.ts';
+import { findPreferences } from '#server/modules/preferences/preferences.service.ts';
 import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
 
 const link = (deps: Deps, route: string) => `${deps.config.publicUrl}${route}`;
-
-function requireStrongPassword(deps: Deps, password: string, email: string): void {
-  const verdict = checkPassword(password, { minLength: deps.config.passwordMinLength, email });
-  if (!verdict.ok) throw new AppError('WEAK_PASSWORD', verdict.reason, { fieldErrors: { password: [verdict.reason] } });
-}
 
 /** Adds a verification token to the unit of work and returns the mail that carries it. */
 function verificationFor(em: EntityManager, deps: Deps, user: User) {
@@ -95,20 +94,48 @@ export async function verifyEmail(em: EntityManager, deps: Deps, secret: string,
 
 const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'The email or password is not right.');
 
+export type SignInOutcome = { status: 'signed_in'; signedIn: SignedIn } | { status: 'mfa_required'; mfaToken: string };
+
+/** Only someone who has proved who they are learns the account's state. */
+function requireUsableAccount(user: User): void {
+  if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: we sent you a link.');
+  if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 'This account has been disabled.');
+}
+
+/** Opens the session once the person has proved who they are (password, and code when asked). */
+async function admit(em: EntityManager, deps: Deps, user: User, client: Client): Promise<SignedIn> {
+  requireUsableAccount(user);
+  if (user.deactivatedAt) {
+    user.deactivatedAt = null;
+    recordSecurityEvent(em, { user, type: 'account.reactivated', client, at: deps.now() });
+  }
+  const signedIn = await startSession(em, deps, user, client);
+  await notifyNewSignIn(em, deps, user, client);
+  return signedIn;
+}
+
+/** "New sign-in" mail, when the member keeps security alerts on (the default). */
+async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client: Client): Promise<void> {
+  const preferences = await findPreferences(em, user.id);
+  if (!preferences.securityAlerts) return;
+  deps.mailer.sendInBackground({ to: user.email, ...newSignInMail({ ...client, at: deps.now() }, link(deps, '/settings/security')) });
+}
+
 /** Unknown email and wrong password cost the same hash verification and get the same answer. */
-export async function login(em: EntityManager, deps: Deps, input: LoginInput, client: Client): Promise<SignedIn> {
+export async function login(em: EntityManager, deps: Deps, input: LoginInput, client: Client): Promise<SignInOutcome> {
   const user = await findUserByEmail(em, input.email);
   if (!user) {
     await verifyAgainstDummy(input.password);
     throw invalidCredentials();
   }
   if (!(await verifyPassword(user.passwordHash, input.password))) throw invalidCredentials();
-  // Only someone who knows the password learns the account's state.
-  if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: we sent you a link.');
-  if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 'This account has been disabled.');
-  if (user.deactivatedAt) {
-    user.deactivatedAt = null;
-    recordSecurityEvent(em, { user, type: 'account.reactivated', client, at: deps.now() });
-  }
-  return startSession(em, deps, user, client);
+  requireUsableAccount(user);
+  if (user.mfaEnabledAt) return { status: 'mfa_required', mfaToken: await startMfaChallenge(em, deps, user, client) };
+  return { status: 'signed_in', signedIn: await admit(em, deps, user, client) };
+}
+
+/** The second step of a sign-in with two-factor codes. */
+export async function verifyMfa(em: EntityManager, deps: Deps, input: VerifyMfaInput, client: Client): Promise<SignedIn> {
+  const user = await passMfaChallenge(em, deps, input, client);
+  return admit(em, deps, user, client);
 }

@@ -11,7 +11,7 @@ import { avatarUrl } from './avatar-url.ts';
 import { ProfileEntity } from './profile.entity.ts';
 
 /** Deletes a file no profile uses any more (identical images share one content-addressed file). */
-async function releaseAvatarFile(em: EntityManager, deps: Deps, name: string): Promise<void> {
+export async function releaseAvatarFile(em: EntityManager, deps: Deps, name: string): Promise<void> {
   if ((await em.count(ProfileEntity, { avatarFile: name })) === 0) await deleteAvatarFile(deps.config.dataDir, name);
 }
 

@@ -9,7 +9,8 @@ import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
 import { loadMe } from '#server/modules/users/me.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
-import { findLiveSession } from './session-auth.ts';
+import type { SessionInfo } from '#shared/schemas/sessions.ts';
+import { findLiveSession, type Auth } from './session-auth.ts';
 import { SessionEntity, type Session } from './session.entity.ts';
 import { issueAccessToken, issueRefreshToken, successorJti, type IssuedRefreshToken } from './session-tokens.ts';
 
@@ -90,7 +91,7 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
   throw unauthenticated();
 }
 
-async function sessionIdOf(deps: Deps, refreshToken: string | null, accessToken: string | null): Promise<Array<{ sid: string; sub: string }>> {
+async function sessionsNamedBy(deps: Deps, refreshToken: string | null, accessToken: string | null): Promise<Array<{ sid: string; sub: string }>> {
   const ids: Array<{ sid: string; sub: string }> = [];
   const { publicUrl } = deps.config;
   // An expired token still names its session: logging out with one must still end that session.
@@ -109,11 +110,63 @@ async function sessionIdOf(deps: Deps, refreshToken: string | null, accessToken:
 /** Ends the session(s) the presented tokens belong to. Idempotent: unknown or ended sessions are fine. */
 export async function endSession(em: EntityManager, deps: Deps, tokens: { refreshToken: string | null; accessToken: string | null }, client: Client): Promise<void> {
   const now = deps.now();
-  for (const { sid, sub } of await sessionIdOf(deps, tokens.refreshToken, tokens.accessToken)) {
+  for (const { sid, sub } of await sessionsNamedBy(deps, tokens.refreshToken, tokens.accessToken)) {
     const session = await em.findOne(SessionEntity, { id: sid, user: sub, revokedAt: null });
     if (!session) continue;
     session.revokedAt = now;
     recordSecurityEvent(em, { user: session.user, type: 'session.ended', client, at: now });
   }
+  await em.flush();
+}
+
+/** Ends every live session of the user at once (but `exceptSessionId`): their tokens fail on their next request. */
+export async function revokeSessionsOf(em: EntityManager, userId: string, now: Date, exceptSessionId?: string): Promise<number> {
+  return em.nativeUpdate(
+    SessionEntity,
+    { user: userId, revokedAt: null, ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}) },
+    { revokedAt: now },
+  );
+}
+
+/** New tokens for the same session, the old refresh token retired at once (no grace): after a password change. */
+export async function reissueSession(em: EntityManager, deps: Deps, user: User, session: Session): Promise<SignedIn> {
+  const jti = newSecret();
+  session.refreshJtiHash = sha256Hex(jti);
+  session.previousJtiHash = null;
+  session.rotatedAt = null;
+  session.lastUsedAt = deps.now();
+  await em.flush();
+  return signedIn(em, deps, user, session, jti);
+}
+
+export async function listSessions(em: EntityManager, deps: Deps, auth: Auth): Promise<SessionInfo[]> {
+  const sessions = await em.find(
+    SessionEntity,
+    { user: auth.user.id, revokedAt: null, expiresAt: { $gt: deps.now() } },
+    { orderBy: { createdAt: 'desc', id: 'asc' } },
+  );
+  return sessions.map((session) => ({
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    current: session.id === auth.session.id,
+  }));
+}
+
+/** Only the caller's own live sessions: anyone else's id is simply not found. */
+export async function revokeSession(em: EntityManager, deps: Deps, auth: Auth, sessionId: string, client: Client): Promise<void> {
+  const now = deps.now();
+  const revoked = await em.nativeUpdate(SessionEntity, { id: sessionId, user: auth.user.id, revokedAt: null }, { revokedAt: now });
+  if (revoked === 0) throw new AppError('NOT_FOUND', 'There is no such session on your account.');
+  recordSecurityEvent(em, { user: auth.user, type: 'session.revoked', client, at: now });
+  await em.flush();
+}
+
+export async function revokeOtherSessions(em: EntityManager, deps: Deps, auth: Auth, client: Client): Promise<void> {
+  const now = deps.now();
+  await revokeSessionsOf(em, auth.user.id, now, auth.session.id);
+  recordSecurityEvent(em, { user: auth.user, type: 'sessions.revoked_others', client, at: now });
   await em.flush();
 }

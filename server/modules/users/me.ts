@@ -11,7 +11,7 @@ export async function loadMe(em: EntityManager, user: User): Promise<Me> {
     email: user.email,
     emailVerified: user.emailVerifiedAt != null,
     role: user.role,
-    mfaEnabled: false,
+    mfaEnabled: user.mfaEnabledAt != null,
     createdAt: user.createdAt.toISOString(),
     profile: { name: profile.name, avatarUrl: avatarUrl(profile.avatarFile) },
   };

@@ -17,6 +17,13 @@ export const UserEntity = defineEntity({
     disabledAt: p.datetime().nullable(),
     deactivatedAt: p.datetime().nullable(),
     lastSignInAt: p.datetime().nullable(),
+    /** TOTP secret, encrypted (server/modules/mfa/secret-box.ts); set once two-factor is on. */
+    mfaSecret: p.string().length(200).nullable(),
+    /** A secret shown by auth.mfa.setup, waiting for its first code. */
+    mfaPendingSecret: p.string().length(200).nullable(),
+    mfaEnabledAt: p.datetime().nullable(),
+    /** The last TOTP time step accepted: a code is never accepted twice. */
+    mfaLastStep: p.bigint('number').nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { normalizeEmail } from '#shared/text.ts';
+import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
 import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
@@ -10,8 +11,8 @@ export function findUserByEmail(em: EntityManager, email: string): Promise<User 
 }
 
 /**
- * Adds a user with the records every account has (empty profile, default privacy and preferences)
- * to the unit of work, so one flush writes them in one transaction.
+ * Adds a user with the records every account has (empty profile, default privacy and preferences,
+ * the first password in its history) to the unit of work, so one flush writes them in one transaction.
  */
 export function createUser(em: EntityManager, input: { email: string; passwordHash: string; name?: string; now: Date }): User {
   const email = input.email.trim();
@@ -25,5 +26,6 @@ export function createUser(em: EntityManager, input: { email: string; passwordHa
   em.create(ProfileEntity, { user, name: input.name ?? '', updatedAt: input.now });
   em.create(PrivacySettingsEntity, { user });
   em.create(PreferencesEntity, { user });
+  em.create(PasswordHistoryEntity, { user, passwordHash: input.passwordHash, createdAt: input.now });
   return user;
 }

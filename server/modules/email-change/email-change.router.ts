@@ -1,0 +1,16 @@
+import { ChangeEmailInputSchema, ConfirmEmailChangeInputSchema } from '#shared/schemas/account.ts';
+import { OK } from '#shared/schemas/common.ts';
+import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
+import { confirmEmailChange, requestEmailChange } from './email-change.service.ts';
+
+export const emailChangeRouter = router({
+  change: authedProcedure.input(ChangeEmailInputSchema).mutation(async ({ ctx, input }) => {
+    await requestEmailChange(ctx.em, ctx.deps, ctx.auth.user, input, ctx.client);
+    return OK;
+  }),
+
+  confirmChange: publicProcedure.input(ConfirmEmailChangeInputSchema).mutation(async ({ ctx, input }) => {
+    await confirmEmailChange(ctx.em, ctx.deps, input.token, ctx.client);
+    return OK;
+  }),
+});

@@ -1,0 +1,20 @@
+import { PasswordConfirmationInputSchema } from '#shared/schemas/account.ts';
+import { OK } from '#shared/schemas/common.ts';
+import { MfaEnableInputSchema } from '#shared/schemas/mfa.ts';
+import { authedProcedure, router } from '#server/trpc/init.ts';
+import { disableMfa, enableMfa, regenerateRecoveryCodes, setupMfa } from './mfa.service.ts';
+
+export const mfaRouter = router({
+  setup: authedProcedure.mutation(({ ctx }) => setupMfa(ctx.em, ctx.deps, ctx.auth.user)),
+
+  enable: authedProcedure.input(MfaEnableInputSchema).mutation(({ ctx, input }) => enableMfa(ctx.em, ctx.deps, ctx.auth.user, input.code, ctx.client)),
+
+  disable: authedProcedure.input(PasswordConfirmationInputSchema).mutation(async ({ ctx, input }) => {
+    await disableMfa(ctx.em, ctx.deps, ctx.auth.user, input.password, ctx.client);
+    return OK;
+  }),
+
+  regenerateRecoveryCodes: authedProcedure
+    .input(PasswordConfirmationInputSchema)
+    .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.em, ctx.deps, ctx.auth.user, input.password, ctx.client)),
+});

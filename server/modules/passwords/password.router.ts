@@ -1,0 +1,22 @@
+import { ChangePasswordInputSchema, RequestPasswordResetInputSchema, ResetPasswordInputSchema } from '#shared/schemas/account.ts';
+import { OK } from '#shared/schemas/common.ts';
+import { deliverSession } from '#server/modules/sessions/deliver-session.ts';
+import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
+import { changePassword } from './password-change.service.ts';
+import { requestPasswordReset, resetPassword } from './password-reset.service.ts';
+
+export const passwordRouter = router({
+  requestReset: publicProcedure.input(RequestPasswordResetInputSchema).mutation(async ({ ctx, input }) => {
+    await requestPasswordReset(ctx.em, ctx.deps, input.email);
+    return OK;
+  }),
+
+  reset: publicProcedure.input(ResetPasswordInputSchema).mutation(async ({ ctx, input }) => {
+    await resetPassword(ctx.em, ctx.deps, input, ctx.client);
+    return OK;
+  }),
+
+  change: authedProcedure
+    .input(ChangePasswordInputSchema)
+    .mutation(async ({ ctx, input }) => deliverSession(ctx, await changePassword(ctx.em, ctx.deps, ctx.auth, input, ctx.client))),
+});

@@ -1,0 +1,108 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { DeleteAccountInput } from '#shared/schemas/privacy.ts';
+import type { Client, Deps } from '#server/deps.ts';
+import { AppError } from '#server/lib/app-error.ts';
+import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
+import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
+import { toFlyer } from '#server/modules/flyers/flyers.service.ts';
+import { invalidMfaCode, spendSecondFactor } from '#server/modules/mfa/mfa.service.ts';
+import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
+import { getPreferences } from '#server/modules/preferences/preferences.service.ts';
+import { releaseAvatarFile } from '#server/modules/profile/avatar.service.ts';
+import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
+import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
+import type { Auth } from '#server/modules/sessions/session-auth.ts';
+import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
+import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
+import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
+import { getPrivacySettings } from './privacy.service.ts';
+
+/** Deactivated accounts are erased after this, by the server's housekeeping. */
+export const DEACTIVATION_GRACE_DAYS = 30;
+
+const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
+
+/** Every record held about the caller, as plain JSON: no password hash, token, TOTP secret or recovery code. */
+export async function exportAccountData(em: EntityManager, user: User) {
+  const [profile, privacy, preferences, sessions, events, flyers] = await Promise.all([
+    em.findOneOrFail(ProfileEntity, { user: user.id }),
+    getPrivacySettings(em, user),
+    getPreferences(em, user),
+    em.find(SessionEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
+    em.find(SecurityEventEntity, { user: user.id }, { orderBy: { at: 'desc' } }),
+    em.find(FlyerEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
+  ]);
+  return {
+    exportedAt: new Date().toISOString(),
+    user: {
+      id: user.id,
+      email: user.email,
+      emailVerifiedAt: iso(user.emailVerifiedAt),
+      role: user.role,
+      mfaEnabledAt: iso(user.mfaEnabledAt),
+      createdAt: iso(user.createdAt),
+      lastSignInAt: iso(user.lastSignInAt),
+      deactivatedAt: iso(user.deactivatedAt),
+    },
+    profile: { name: profile.name, avatarUrl: avatarUrl(profile.avatarFile), updatedAt: iso(profile.updatedAt) },
+    privacy,
+    preferences,
+    sessions: sessions.map((session) => ({
+      id: session.id,
+      createdAt: iso(session.createdAt),
+      lastUsedAt: iso(session.lastUsedAt),
+      expiresAt: iso(session.expiresAt),
+      revokedAt: iso(session.revokedAt),
+      ip: session.ip,
+      userAgent: session.userAgent,
+    })),
+    securityEvents: events.map((event) => ({ id: event.id, type: event.type, at: iso(event.at), ip: event.ip ?? null, userAgent: event.userAgent ?? null })),
+    flyers: flyers.map(toFlyer),
+  };
+}
+
+/** Hidden from everyone and signed out everywhere; signing in again within 30 days restores it. */
+export async function deactivateAccount(em: EntityManager, deps: Deps, auth: Auth, password: string, client: Client): Promise<void> {
+  await requireCurrentPassword(auth.user, password);
+  const now = deps.now();
+  auth.user.deactivatedAt = now;
+  await revokeSessionsOf(em, auth.user.id, now);
+  recordSecurityEvent(em, { user: auth.user, type: 'account.deactivated', client, at: now });
+  await em.flush();
+}
+
+export async function deleteAccount(em: EntityManager, deps: Deps, auth: Auth, input: DeleteAccountInput, client: Client): Promise<void> {
+  const { user } = auth;
+  await requireCurrentPassword(user, input.password);
+  if (user.mfaEnabledAt) {
+    if (!input.code || !(await spendSecondFactor(em, deps, user, input.code, client))) throw invalidMfaCode();
+  }
+  await eraseAccount(em, deps, user.id);
+}
+
+/**
+ * Erases the account: the user row goes and the database cascades to profile, settings,
+ * sessions, tokens, flyers, codes and history. Security events stay, stripped of the IP and
+ * device and no longer linked to anyone. The avatar file goes unless another profile uses it.
+ */
+export async function eraseAccount(em: EntityManager, deps: Deps, userId: string): Promise<void> {
+  const profile = await em.findOne(ProfileEntity, { user: userId });
+  const avatarFile = profile?.avatarFile;
+  await em.transactional(async (tx) => {
+    await tx.nativeUpdate(SecurityEventEntity, { user: userId }, { ip: null, userAgent: null });
+    const deleted = await tx.nativeDelete(UserEntity, { id: userId });
+    if (deleted === 0) throw new AppError('NOT_FOUND', 'This account no longer exists.');
+    tx.create(SecurityEventEntity, { user: null, type: 'account.deleted', at: deps.now(), ip: null, userAgent: null });
+  });
+  em.clear();
+  if (avatarFile) await releaseAvatarFile(em, deps, avatarFile);
+}
+
+/** Housekeeping: accounts deactivated more than 30 days ago are erased, without anyone running a job. */
+export async function eraseExpiredDeactivatedAccounts(em: EntityManager, deps: Deps): Promise<number> {
+  const cutoff = new Date(deps.now().getTime() - DEACTIVATION_GRACE_DAYS * 24 * 60 * 60 * 1000);
+  const expired = await em.find(UserEntity, { deactivatedAt: { $lte: cutoff } }, { fields: ['id'], limit: 100 });
+  for (const user of expired) await eraseAccount(em.fork(), deps, user.id);
+  return expired.length;
+}
