@@ -1,7 +1,10 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { Layout } from './components/layout.tsx';
 import { CheckEmailPage } from './routes/auth/check-email.tsx';
+import { ConfirmEmailPage } from './routes/auth/confirm-email.tsx';
+import { ForgotPasswordPage } from './routes/auth/forgot-password.tsx';
 import { LoginPage } from './routes/auth/login.tsx';
+import { ResetPasswordPage } from './routes/auth/reset-password.tsx';
 import { SignupPage } from './routes/auth/signup.tsx';
 import { VerifyEmailPage } from './routes/auth/verify-email.tsx';
 import { MyFlyersPage } from './routes/flyers/my-flyers.tsx';
@@ -12,6 +15,7 @@ import { AccountSettingsPage } from './routes/settings/account-settings.tsx';
 import { PreferencesSettingsPage } from './routes/settings/preferences-settings.tsx';
 import { PrivacySettingsPage } from './routes/settings/privacy-settings.tsx';
 import { ProfileSettingsPage } from './routes/settings/profile-settings.tsx';
+import { SecuritySettingsPage } from './routes/settings/security-settings.tsx';
 import { SettingsLayout } from './routes/settings/settings-layout.tsx';
 
 // API.md §9. Later features add their routes here.
@@ -24,6 +28,9 @@ export const router = createBrowserRouter([
       { path: '/login', element: <LoginPage /> },
       { path: '/check-email', element: <CheckEmailPage /> },
       { path: '/verify-email', element: <VerifyEmailPage /> },
+      { path: '/forgot-password', element: <ForgotPasswordPage /> },
+      { path: '/reset-password', element: <ResetPasswordPage /> },
+      { path: '/confirm-email', element: <ConfirmEmailPage /> },
       { path: '/u/:userId', element: <PublicProfilePage /> },
       { path: '/flyers', element: <MyFlyersPage /> },
       {
@@ -33,6 +40,7 @@ export const router = createBrowserRouter([
           { index: true, element: <Navigate to="/settings/profile" replace /> },
           { path: 'profile', element: <ProfileSettingsPage /> },
           { path: 'account', element: <AccountSettingsPage /> },
+          { path: 'security', element: <SecuritySettingsPage /> },
           { path: 'privacy', element: <PrivacySettingsPage /> },
           { path: 'preferences', element: <PreferencesSettingsPage /> },
         ],

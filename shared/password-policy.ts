@@ -76,3 +76,11 @@ export function checkPassword(rawPassword: string, context: PasswordContext): Pa
   }
   return { ok: true, score: result.score };
 }
+
+/** Five random words from the diceware list: long, memorable, and strong enough for the policy. */
+export function suggestPassphrase(words = 5): string {
+  const list = commonDictionary['diceware-common'];
+  const picks = new Uint32Array(words);
+  crypto.getRandomValues(picks);
+  return Array.from(picks, (value) => list[value % list.length]).join(' ');
+}

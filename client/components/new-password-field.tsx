@@ -16,6 +16,7 @@ const loadPolicy = () => (policy ??= import('#shared/password-policy.ts'));
 export function NewPasswordField({ label = 'Password', name = 'password', email, errors, onInput }: Props) {
   const [value, setValue] = useState('');
   const [verdict, setVerdict] = useState<PasswordVerdict | null>(null);
+  const [suggested, setSuggested] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -31,6 +32,11 @@ export function NewPasswordField({ label = 'Password', name = 'password', email,
     };
   }, [value, email]);
 
+  const change = (next: string) => {
+    setValue(next);
+    onInput?.();
+  };
+
   const score = verdict ? (verdict.ok ? Math.max(verdict.score, 3) : Math.min(verdict.score, 2)) : null;
   return (
     <Field
@@ -41,8 +47,8 @@ export function NewPasswordField({ label = 'Password', name = 'password', email,
       errors={errors}
       value={value}
       onChange={(event) => {
-        setValue(event.target.value);
-        onInput?.();
+        setSuggested(false);
+        change(event.target.value);
       }}
       hint={
         <div className="strength">
@@ -59,10 +65,22 @@ export function NewPasswordField({ label = 'Password', name = 'password', email,
             {verdict === null && `At least ${clientConfig.passwordMinLength} characters. A few random words make a strong, memorable passphrase.`}
             {verdict?.ok && `${SCORE_WORDS[verdict.score]}: good to go.`}
             {verdict && !verdict.ok && verdict.reason}
+            {suggested && ' Write it down or save it in your password manager.'}
           </p>
+          <button
+            type="button"
+            className="link-button"
+            onClick={async () => {
+              const { suggestPassphrase } = await loadPolicy();
+              setSuggested(true);
+              change(suggestPassphrase());
+            }}
+          >
+            Suggest a passphrase
+          </button>
         </div>
       }
-      renderInput={(props) => <PasswordInput {...props} />}
+      renderInput={(props) => <PasswordInput {...props} revealed={suggested} />}
     />
   );
 }

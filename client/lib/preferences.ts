@@ -30,3 +30,25 @@ export function useDateFormatter(): (iso: string, style?: DateStyle) => string {
       ...(style === 'dateTime' ? { timeStyle: 'short' } : {}),
     }).format(new Date(iso));
 }
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "3 minutes ago", "yesterday", in the member's language. */
+export function useRelativeTimeFormatter(): (iso: string) => string {
+  const locale = usePreferences().data?.locale;
+  return (iso) => {
+    const seconds = Math.round((new Date(iso).getTime() - Date.now()) / 1000);
+    const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+    for (const [unit, size] of UNITS) {
+      if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+    }
+    return format.format(0, 'minute');
+  };
+}

@@ -3,6 +3,8 @@ import { PageHeading } from '#client/components/page-heading.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { useDateFormatter } from '#client/lib/preferences.ts';
 import { signOut, useSession } from '#client/lib/session.ts';
+import { ChangeEmailForm } from './change-email-form.tsx';
+import { ChangePasswordForm } from './change-password-form.tsx';
 
 export function AccountSettingsPage() {
   const session = useSession();
@@ -35,6 +37,8 @@ export function AccountSettingsPage() {
           </div>
         </dl>
       </section>
+      <ChangeEmailForm email={user.email} />
+      <ChangePasswordForm email={user.email} />
       <section className="card stack">
         <h2>This device</h2>
         <p className="field__hint">Signing out ends your session on this device only.</p>

@@ -5,6 +5,7 @@ import { Spinner } from '#client/components/ui/spinner.tsx';
 import { Switch } from '#client/components/ui/switch.tsx';
 import { trpc } from '#client/lib/trpc.ts';
 import { useLocalCopy } from '#client/lib/use-local-copy.ts';
+import { DataRights } from './data-rights.tsx';
 
 export function PrivacySettingsPage() {
   const utils = trpc.useUtils();
@@ -18,7 +19,7 @@ export function PrivacySettingsPage() {
   return (
     <div className="stack">
       <PageHeading title="Privacy" />
-      <p className="card__lead">Decide what other members can do with your account.</p>
+      <p className="card__lead">Decide what other members can do with your account, and what happens to your data.</p>
       <section className="card stack">
         <h2>Messages from members</h2>
         {settings.isPending && <Spinner label="Loading your settings…" />}
@@ -46,6 +47,7 @@ export function PrivacySettingsPage() {
           </>
         )}
       </section>
+      <DataRights />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { RequireAuth } from '#client/components/require-auth.tsx';
 const SECTIONS = [
   { to: '/settings/profile', label: 'Profile' },
   { to: '/settings/account', label: 'Account' },
+  { to: '/settings/security', label: 'Security' },
   { to: '/settings/privacy', label: 'Privacy' },
   { to: '/settings/preferences', label: 'Preferences' },
 ];

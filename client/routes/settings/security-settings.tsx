@@ -1,0 +1,19 @@
+import { PageHeading } from '#client/components/page-heading.tsx';
+import { useSession } from '#client/lib/session.ts';
+import { SecurityLog } from './security-log.tsx';
+import { SessionsList } from './sessions-list.tsx';
+import { TwoFactor } from './two-factor.tsx';
+
+export function SecuritySettingsPage() {
+  const session = useSession();
+  if (session.status !== 'signed_in') return null;
+  return (
+    <div className="stack">
+      <PageHeading title="Security" />
+      <p className="card__lead">Your devices, two-factor codes, and everything that happened to your account.</p>
+      <SessionsList />
+      <TwoFactor user={session.user} />
+      <SecurityLog />
+    </div>
+  );
+}
