@@ -1,4 +1,5 @@
 import type { Deps } from './deps.ts';
+import { pruneEndedInvitations } from './modules/invitations/invitations.service.ts';
 import { MfaChallengeEntity } from './modules/mfa/mfa-challenge.entity.ts';
 import { eraseExpiredDeactivatedAccounts } from './modules/privacy/account-data.service.ts';
 import { pruneRateLimitHits } from './modules/rate-limit/rate-limit.ts';
@@ -15,6 +16,7 @@ export async function runHousekeeping(deps: Deps): Promise<void> {
   await pruneRateLimitHits(em, now, LONGEST_RATE_LIMIT_WINDOW_SECONDS);
   await em.nativeDelete(MfaChallengeEntity, { expiresAt: { $lte: now } });
   await em.nativeDelete(OneTimeTokenEntity, { expiresAt: { $lte: new Date(now.getTime() - KEEP_SPENT_TOKENS_MS) } });
+  await pruneEndedInvitations(em, now);
   await eraseExpiredDeactivatedAccounts(em, deps);
 }
 

@@ -20,6 +20,11 @@ export const SECURITY_EVENT_LABELS = {
   'account.deactivated': 'Account deactivated',
   'account.reactivated': 'Account reactivated',
   'account.deleted': 'Account deleted',
+  'account.created_by_invitation': 'Account created from an invitation',
+  'role.changed': 'Role changed by an administrator',
+  'account.disabled': 'Account disabled by an administrator',
+  'account.enabled': 'Account enabled by an administrator',
+  'sessions.revoked_by_admin': 'Signed out everywhere by an administrator',
 } as const;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_LABELS;

@@ -1,5 +1,6 @@
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
 import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
+import { InvitationEntity } from '#server/modules/invitations/invitation.entity.ts';
 import { MfaChallengeEntity } from '#server/modules/mfa/mfa-challenge.entity.ts';
 import { RecoveryCodeEntity } from '#server/modules/mfa/recovery-code.entity.ts';
 import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
@@ -24,4 +25,5 @@ export const ENTITIES = [
   RecoveryCodeEntity,
   MfaChallengeEntity,
   PasswordHistoryEntity,
+  InvitationEntity,
 ];

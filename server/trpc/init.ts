@@ -1,4 +1,5 @@
 import { initTRPC } from '@trpc/server';
+import { can, type Permission } from '#shared/roles.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { authenticateAccessToken } from '#server/modules/sessions/session-auth.ts';
 import type { Context } from './context.ts';
@@ -23,3 +24,14 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
   return next({ ctx: { ...ctx, auth } });
 });
+
+/**
+ * Authed, and the caller's role (read from the database with the live session, not from the
+ * token's claim) grants the permission (shared/roles.ts).
+ */
+export function permittedProcedure(permission: Permission) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!can(ctx.auth.user.role, permission)) throw new AppError('FORBIDDEN', 'You do not have permission to do this.');
+    return next();
+  });
+}

@@ -1,3 +1,4 @@
+import { adminRouter } from '#server/modules/admin/admin.router.ts';
 import { authRouter } from '#server/modules/auth/auth.router.ts';
 import { flyersRouter } from '#server/modules/flyers/flyers.router.ts';
 import { preferencesRouter } from '#server/modules/preferences/preferences.router.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
   privacy: privacyRouter,
   preferences: preferencesRouter,
   flyers: flyersRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -59,3 +59,10 @@ export const SignInResultSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('mfa_required'), mfaToken: z.string() }),
 ]);
 export type SignInResult = z.infer<typeof SignInResultSchema>;
+
+export const AcceptInvitationInputSchema = z.object({
+  token: TokenSchema,
+  password: NewPasswordSchema,
+  name: NameSchema.optional(),
+});
+export type AcceptInvitationInput = z.infer<typeof AcceptInvitationInputSchema>;

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121183608_init } from './migration-20261121183608-init.ts';
 import { Migration20261121185138_flyersRateLimits } from './migration-20261121185138-flyers-rate-limits.ts';
 import { Migration20261121190414_accountSecurity } from './migration-20261121190414-accountSecurity.ts';
+import { Migration20261121191445_adminInvitations } from './migration-20261121191445-adminInvitations.ts';
 
 // Listed explicitly so migrations load the same way under tsx, vitest and a bundler.
 // `npm run db:migration -- <name>` writes a new file here; add it to this list in order.
@@ -9,4 +10,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'migration-20261121183608-init', class: Migration20261121183608_init },
   { name: 'migration-20261121185138-flyers-rate-limits', class: Migration20261121185138_flyersRateLimits },
   { name: 'migration-20261121190414-accountSecurity', class: Migration20261121190414_accountSecurity },
+  { name: 'migration-20261121191445-adminInvitations', class: Migration20261121191445_adminInvitations },
 ];

@@ -14,6 +14,8 @@ export const SecurityEventEntity = defineEntity({
     at: p.datetime().onCreate(() => new Date()),
     ip: p.string().length(64).nullable(),
     userAgent: p.string().length(512).nullable(),
+    /** The admin who acted on this account, when it was not its owner. */
+    actorId: p.string().length(64).nullable(),
   },
 });
 export type SecurityEvent = InferEntity<typeof SecurityEventEntity>;

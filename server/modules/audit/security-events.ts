@@ -2,30 +2,26 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { SecurityEventType } from '#shared/security-events.ts';
 import type { SecurityEventPage, SecurityEventsInput } from '#shared/schemas/sessions.ts';
 import type { Client } from '#server/deps.ts';
-import { AppError } from '#server/lib/app-error.ts';
+import { decodeCursor, encodeCursor } from '#server/lib/cursor.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { SecurityEventEntity } from './security-event.entity.ts';
 
 /** Adds the event to the unit of work: it is written with the change it records, or not at all. */
-export function recordSecurityEvent(em: EntityManager, event: { user: User; type: SecurityEventType; client: Client; at: Date }): void {
-  em.create(SecurityEventEntity, { user: event.user, type: event.type, at: event.at, ip: event.client.ip, userAgent: event.client.userAgent });
+export function recordSecurityEvent(
+  em: EntityManager,
+  event: { user: User; type: SecurityEventType; client: Client; at: Date; actor?: User },
+): void {
+  em.create(SecurityEventEntity, {
+    user: event.user,
+    type: event.type,
+    at: event.at,
+    ip: event.client.ip,
+    userAgent: event.client.userAgent,
+    actorId: event.actor?.id ?? null,
+  });
 }
 
 const DEFAULT_PAGE = 20;
-
-type Cursor = { at: number; id: string };
-
-const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
-
-function decodeCursor(value: string): Cursor {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && typeof id === 'string') return { at, id };
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new AppError('INVALID_INPUT', 'This page link is not valid.', { fieldErrors: { cursor: ['Not a cursor from this list.'] } });
-}
 
 /** The caller's own events, newest first, a page at a time (the cursor is the last item seen). */
 export async function listSecurityEvents(em: EntityManager, user: User, input: SecurityEventsInput): Promise<SecurityEventPage> {

@@ -1,5 +1,6 @@
 import { OK } from '#shared/schemas/common.ts';
 import {
+  AcceptInvitationInputSchema,
   LoginInputSchema,
   RegisterInputSchema,
   ResendVerificationInputSchema,
@@ -11,6 +12,7 @@ import { SecurityEventsInputSchema } from '#shared/schemas/sessions.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { listSecurityEvents } from '#server/modules/audit/security-events.ts';
 import { emailChangeRouter } from '#server/modules/email-change/email-change.router.ts';
+import { acceptInvitation } from '#server/modules/invitations/invitations.service.ts';
 import { mfaRouter } from '#server/modules/mfa/mfa.router.ts';
 import { passwordRouter } from '#server/modules/passwords/password.router.ts';
 import { sessionsRouter } from '#server/modules/sessions/sessions.router.ts';
@@ -68,6 +70,10 @@ export const authRouter = router({
   }),
 
   me: authedProcedure.query(({ ctx }) => loadMe(ctx.em, ctx.auth.user)),
+
+  acceptInvitation: publicProcedure
+    .input(AcceptInvitationInputSchema)
+    .mutation(async ({ ctx, input }) => deliverSession(ctx, await acceptInvitation(ctx.em, ctx.deps, input, ctx.client))),
 
   password: passwordRouter,
   email: emailChangeRouter,

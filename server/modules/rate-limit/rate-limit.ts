@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError } from '#server/lib/app-error.ts';
+import { executeSql } from '#server/lib/sql.ts';
 
 export type RateLimitRule = {
   /** Stable name, part of the key: changing it resets the counts. */
@@ -12,14 +13,11 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
 
 const key = (rule: RateLimitRule, subject: string) => `${rule.name}:${subject}`;
 
-// Raw SQL must run on the unit of work's transaction, if any: the pool has one connection.
-function execute<T>(em: EntityManager, sql: string, params: unknown[], method: 'get' | 'run'): Promise<T> {
-  return em.getConnection().execute<T>(sql, params, method, em.getTransactionContext());
-}
+
 
 async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
   const windowStart = now.getTime() - rule.windowSeconds * 1000;
-  const row = await execute<{ oldest: number | null } | undefined>(
+  const row = await executeSql<{ oldest: number | null } | undefined>(
     em,
     'select min(at) as oldest from rate_limit_hits where key = ? and at > ?',
     [key(rule, subject), windowStart],
@@ -37,7 +35,7 @@ async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: strin
 export async function consumeRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitVerdict> {
   const at = now.getTime();
   const windowStart = at - rule.windowSeconds * 1000;
-  const result = await execute<{ affectedRows: number }>(
+  const result = await executeSql<{ affectedRows: number }>(
     em,
     `insert into rate_limit_hits (key, at)
      select ?, ? where (select count(*) from rate_limit_hits where key = ? and at > ?) < ?`,
@@ -60,5 +58,5 @@ export async function enforceRateLimit(em: EntityManager, rule: RateLimitRule, s
 
 /** Forgets hits older than every window in use, so the table stays small without anyone's cron job. */
 export async function pruneRateLimitHits(em: EntityManager, now: Date, longestWindowSeconds: number): Promise<void> {
-  await execute(em, 'delete from rate_limit_hits where at <= ?', [now.getTime() - longestWindowSeconds * 1000], 'run');
+  await executeSql(em, 'delete from rate_limit_hits where at <= ?', [now.getTime() - longestWindowSeconds * 1000], 'run');
 }

@@ -1,0 +1,48 @@
+import {
+  AdminUsersListInputSchema,
+  CreateInvitationInputSchema,
+  InvitationIdInputSchema,
+  SetDisabledInputSchema,
+  SetRoleInputSchema,
+  UserIdInputSchema,
+} from '#shared/schemas/admin.ts';
+import { OK } from '#shared/schemas/common.ts';
+import { createInvitation, listInvitations, revokeInvitation } from '#server/modules/invitations/invitations.service.ts';
+import { permittedProcedure, router } from '#server/trpc/init.ts';
+import { listUsers, revokeUserSessions, setDisabled, setRole } from './admin-users.service.ts';
+
+const readUsers = permittedProcedure('users:read');
+const manageUsers = permittedProcedure('users:manage');
+const manageInvitations = permittedProcedure('invitations:manage');
+
+export const adminRouter = router({
+  users: router({
+    list: readUsers.input(AdminUsersListInputSchema).query(({ ctx, input }) => listUsers(ctx.em, input)),
+
+    setRole: manageUsers.input(SetRoleInputSchema).mutation(async ({ ctx, input }) => {
+      await setRole(ctx.em, ctx.deps, ctx.auth.user, input.userId, input.role, ctx.client);
+      return OK;
+    }),
+
+    setDisabled: manageUsers.input(SetDisabledInputSchema).mutation(async ({ ctx, input }) => {
+      await setDisabled(ctx.em, ctx.deps, ctx.auth.user, input.userId, input.disabled, ctx.client);
+      return OK;
+    }),
+
+    revokeSessions: manageUsers.input(UserIdInputSchema).mutation(async ({ ctx, input }) => {
+      await revokeUserSessions(ctx.em, ctx.deps, ctx.auth.user, input.userId, ctx.client);
+      return OK;
+    }),
+  }),
+
+  invitations: router({
+    create: manageInvitations.input(CreateInvitationInputSchema).mutation(({ ctx, input }) => createInvitation(ctx.em, ctx.deps, ctx.auth.user, input)),
+
+    list: manageInvitations.query(({ ctx }) => listInvitations(ctx.em, ctx.deps)),
+
+    revoke: manageInvitations.input(InvitationIdInputSchema).mutation(async ({ ctx, input }) => {
+      await revokeInvitation(ctx.em, ctx.deps, input.id);
+      return OK;
+    }),
+  }),
+});
