@@ -1,8 +1,12 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { Layout } from './components/layout.tsx';
+import { AdminInvitationsPage } from './routes/admin/admin-invitations.tsx';
+import { AdminLayout } from './routes/admin/admin-layout.tsx';
+import { AdminUsersPage } from './routes/admin/admin-users.tsx';
 import { CheckEmailPage } from './routes/auth/check-email.tsx';
 import { ConfirmEmailPage } from './routes/auth/confirm-email.tsx';
 import { ForgotPasswordPage } from './routes/auth/forgot-password.tsx';
+import { InvitePage } from './routes/auth/invite.tsx';
 import { LoginPage } from './routes/auth/login.tsx';
 import { ResetPasswordPage } from './routes/auth/reset-password.tsx';
 import { SignupPage } from './routes/auth/signup.tsx';
@@ -31,6 +35,7 @@ export const router = createBrowserRouter([
       { path: '/forgot-password', element: <ForgotPasswordPage /> },
       { path: '/reset-password', element: <ResetPasswordPage /> },
       { path: '/confirm-email', element: <ConfirmEmailPage /> },
+      { path: '/invite', element: <InvitePage /> },
       { path: '/u/:userId', element: <PublicProfilePage /> },
       { path: '/flyers', element: <MyFlyersPage /> },
       {
@@ -43,6 +48,15 @@ export const router = createBrowserRouter([
           { path: 'security', element: <SecuritySettingsPage /> },
           { path: 'privacy', element: <PrivacySettingsPage /> },
           { path: 'preferences', element: <PreferencesSettingsPage /> },
+        ],
+      },
+      {
+        path: '/admin',
+        element: <AdminLayout />,
+        children: [
+          { index: true, element: <Navigate to="/admin/users" replace /> },
+          { path: 'users', element: <AdminUsersPage /> },
+          { path: 'invitations', element: <AdminInvitationsPage /> },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -1,5 +1,6 @@
 import { Link, NavLink, useNavigate } from 'react-router';
 import { PRODUCT_NAME } from '#shared/constants.ts';
+import { can } from '#shared/roles.ts';
 import { signOut, useSession } from '#client/lib/session.ts';
 import { Avatar } from './avatar.tsx';
 import { Button } from './ui/button.tsx';
@@ -33,6 +34,11 @@ export function Header() {
               <NavLink to="/settings" className="header-link">
                 Settings
               </NavLink>
+              {can(session.user.role, 'users:read') && (
+                <NavLink to="/admin" className="header-link">
+                  Admin
+                </NavLink>
+              )}
               <Button
                 variant="ghost"
                 size="small"

@@ -6,6 +6,7 @@ import { PageHeading } from '#client/components/page-heading.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
+import { clientConfig } from '#client/lib/client-config.ts';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { trpc } from '#client/lib/trpc.ts';
 
@@ -15,6 +16,19 @@ export function SignupPage() {
   const [email, setEmail] = useState('');
   const register = trpc.auth.register.useMutation();
 
+  if (clientConfig.registrationMode === 'invite_only') {
+    return (
+      <div className="page page--narrow">
+        <div className="card">
+          <PageHeading title="Sign-up is by invitation" />
+          <p className="card__lead">Accounts here are created from an invitation. If you received one, open the link in that email. Otherwise, ask an administrator to invite you.</p>
+          <Link to="/login" className="button button--primary">
+            Log in
+          </Link>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="page page--narrow">
       <div className="card">
