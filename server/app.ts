@@ -18,6 +18,7 @@ import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
+import { logSecurityEvents } from './modules/audit/security-event-log.ts';
 import { loadKeyRing } from './modules/keys/signing-keys.ts';
 import { loadSecretBox } from './modules/mfa/secret-box.ts';
 import { contextFactory } from './trpc/context.ts';
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   };
 
   app.decorate('deps', deps);
+  logSecurityEvents(orm, app.log);
   const stopHousekeeping = startHousekeeping(deps);
   // After in-flight requests: stop periodic work, let queued mail go out, then close the database.
   app.addHook('onClose', async () => {

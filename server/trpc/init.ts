@@ -22,6 +22,7 @@ export const publicProcedure = t.procedure;
 export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
   const auth = ctx.bearerToken ? await authenticateAccessToken(ctx.em, ctx.deps, ctx.bearerToken) : null;
   if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+  ctx.req.userId = auth.user.id;
   return next({ ctx: { ...ctx, auth } });
 });
 
