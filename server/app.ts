@@ -21,6 +21,8 @@ import { createMailer } from './mail/mailer.ts';
 import { logSecurityEvents } from './modules/audit/security-event-log.ts';
 import { loadKeyRing } from './modules/keys/signing-keys.ts';
 import { loadSecretBox } from './modules/mfa/secret-box.ts';
+import { deviceCookies } from './modules/sessions/device-cookie.ts';
+import { loadOrCreateKey } from './lib/key-file.ts';
 import { contextFactory } from './trpc/context.ts';
 import { retryAfterHeader } from './trpc/error-format.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -67,6 +69,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     orm,
     keys: await loadKeyRing(config.dataDir),
     secretBox: await loadSecretBox(config.dataDir),
+    devices: deviceCookies(config, await loadOrCreateKey(config.dataDir, 'device-cookie.key')),
     mailer: createMailer(config, app.log),
     log: app.log,
     now: () => new Date(),

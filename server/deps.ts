@@ -4,6 +4,7 @@ import type { Orm } from './db/orm.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { KeyRing } from './modules/keys/signing-keys.ts';
 import type { SecretBox } from './modules/mfa/secret-box.ts';
+import type { DeviceCookies } from './modules/sessions/device-cookie.ts';
 
 /** Everything long-lived that services need, built once by buildApp. */
 export type Deps = {
@@ -11,6 +12,7 @@ export type Deps = {
   orm: Orm;
   keys: KeyRing;
   secretBox: SecretBox;
+  devices: DeviceCookies;
   mailer: Mailer;
   log: FastifyBaseLogger;
   now: () => Date;

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { loadOrCreateKey } from '#server/lib/key-file.ts';
 
 /** Encrypts small secrets (TOTP keys) at rest with AES-256-GCM. */
 export type SecretBox = { seal(plain: Uint8Array): string; open(sealed: string): Uint8Array };
@@ -27,19 +26,9 @@ function secretBox(key: Buffer): SecretBox {
 }
 
 /**
- * The key lives in DATA_DIR/keys/secret-box.key (mode 0600), created on first start. The database
- * alone (a leaked backup, say) then reveals no TOTP secret.
+ * The key lives in DATA_DIR/keys/secret-box.key, apart from the database: a copy of the database
+ * alone (a leaked backup, say) reveals no TOTP secret.
  */
 export async function loadSecretBox(dataDir: string): Promise<SecretBox> {
-  const dir = path.join(dataDir, 'keys');
-  const file = path.join(dir, 'secret-box.key');
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  try {
-    await fs.writeFile(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const key = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${file} must hold 32 bytes, base64-encoded`);
-  return secretBox(key);
+  return secretBox(await loadOrCreateKey(dataDir, 'secret-box.key'));
 }
