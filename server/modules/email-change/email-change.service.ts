@@ -25,14 +25,16 @@ export async function requestEmailChange(em: EntityManager, deps: Deps, user: Us
   }
   const now = deps.now();
   const owner = await findUserByEmail(em, input.newEmail);
-  if (owner) {
-    deps.mailer.sendInBackground({ to: owner.email, ...emailTakenMail(link(deps, '/login')) });
-    return;
-  }
-  const token = createOneTimeToken(em, { purpose: 'change_email', user, email: input.newEmail, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS, now });
+  // The requester sees the same security event and notice either way: only the owner of a taken address learns of it.
   recordSecurityEvent(em, { user, type: 'email.change_requested', client, at: now });
-  await em.flush();
-  deps.mailer.sendInBackground({ to: input.newEmail, ...emailChangeConfirmMail(link(deps, `/confirm-email?token=${token}`), input.newEmail) });
+  if (owner) {
+    await em.flush();
+    deps.mailer.sendInBackground({ to: owner.email, ...emailTakenMail(link(deps, '/login')) });
+  } else {
+    const token = createOneTimeToken(em, { purpose: 'change_email', user, email: input.newEmail, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS, now });
+    await em.flush();
+    deps.mailer.sendInBackground({ to: input.newEmail, ...emailChangeConfirmMail(link(deps, `/confirm-email?token=${token}`), input.newEmail) });
+  }
   deps.mailer.sendInBackground({ to: user.email, ...emailChangeNoticeMail({ ...client, at: now }, input.newEmail) });
 }
 
