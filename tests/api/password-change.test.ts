@@ -113,7 +113,7 @@ describe('auth.password.change', () => {
     await change(member, newPassword);
     const notice = await server.mail.waitForMail({ to: member.email, subject: CHANGED_SUBJECT, since });
     expect(notice.text).toContain('Firefox on Linux');
-    expect(notice.text).toContain('127.0.0.1');
+    expect(notice.text).toContain(member.client.ip!);
     expect(notice.text).toContain('Every other device');
     expect(linkIn(notice, '/forgot-password').origin).toBe(server.url);
     expect(`${notice.text}${notice.html}`).not.toContain(newPassword);

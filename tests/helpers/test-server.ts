@@ -49,7 +49,21 @@ export type ClientOptions = {
   /** Use httpBatchLink instead of httpLink. */
   batch?: boolean;
   userAgent?: string;
+  /**
+   * The client's address, sent as X-Forwarded-For (test servers trust it, TRUST_PROXY=true):
+   * each client gets its own by default, as different people would, so the per-IP limits of
+   * API.md §6 only meet the tests written for them. null sends none (the socket's 127.0.0.1).
+   */
+  ip?: string | null;
 };
+
+let nextAddress = 0;
+
+/** A fresh address from 198.18.0.0/15, the range reserved for benchmark and test traffic. */
+export function testIp(): string {
+  nextAddress += 1;
+  return `198.18.${(nextAddress >> 8) & 255}.${nextAddress & 255}`;
+}
 
 export type ResponseRecord = { status: number; headers: Headers; setCookies: ParsedSetCookie[] };
 
@@ -60,6 +74,7 @@ export class TestClient {
   origin: string | null;
   bearer: string | null;
   userAgent: string | undefined;
+  ip: string | null;
   /** Every response this client received, oldest first. */
   readonly responses: ResponseRecord[] = [];
 
@@ -70,6 +85,7 @@ export class TestClient {
     this.origin = options.origin === undefined ? server.url : options.origin;
     this.bearer = options.bearer ?? null;
     this.userAgent = options.userAgent;
+    this.ip = options.ip === undefined ? testIp() : options.ip;
     const link = (options.batch ? httpBatchLink : httpLink)<AppRouter>({ url: `${server.url}/trpc`, fetch: (input, init) => this.fetch(input, init) });
     this.trpc = createTRPCClient<AppRouter>({ links: [link] });
   }
@@ -94,7 +110,7 @@ export class TestClient {
 
   /** A second tab of the same browser: same cookies and bearer from now on (copied, not shared). */
   fork(options: ClientOptions = {}): TestClient {
-    const other = new TestClient(this.server, { origin: this.origin, bearer: this.bearer, userAgent: this.userAgent, ...options });
+    const other = new TestClient(this.server, { origin: this.origin, bearer: this.bearer, userAgent: this.userAgent, ip: this.ip, ...options });
     for (const [name, value] of this.cookies) other.cookies.set(name, value);
     return other;
   }
@@ -105,6 +121,7 @@ export class TestClient {
     if (this.origin !== null) headers.set('Origin', this.origin);
     if (this.bearer) headers.set('Authorization', `Bearer ${this.bearer}`);
     if (this.userAgent) headers.set('User-Agent', this.userAgent);
+    if (this.ip) headers.set('X-Forwarded-For', this.ip);
     if (this.cookies.size > 0) headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const response = await fetch(input as string | URL, { ...request, headers });
     const setCookies = response.headers.getSetCookie().map(parseSetCookie);
@@ -169,6 +186,7 @@ export async function startTestServer(envOverrides: Record<string, string> = {},
       RESEND_BASE_URL: mail.url,
       LOG_LEVEL: options.logStream ? 'info' : 'silent',
       NODE_ENV: 'test',
+      TRUST_PROXY: 'true',
       ...envOverrides,
     });
     const app = await buildApp(config, options.logStream ? { logStream: options.logStream } : {});

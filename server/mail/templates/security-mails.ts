@@ -88,3 +88,17 @@ export function newSignInMail(context: MailContext, securityLink: string): MailC
     footnote: `${NOT_YOU} You can turn these alerts off in your preferences.`,
   });
 }
+
+export function loginThrottledMail(resetLink: string): MailContent {
+  return renderMail({
+    subject: `Many failed sign-ins to your ${PRODUCT_NAME} account`,
+    heading: 'Someone is trying to sign in as you',
+    paragraphs: [
+      'There were many failed attempts to sign in to your account with a wrong password. To protect it, sign-ins from new devices are paused for 15 minutes.',
+      'Devices you have signed in from before still work as usual, so you are not locked out.',
+      'If these attempts were not yours, your password is still safe, but choosing a new, unique one does no harm.',
+    ],
+    action: { label: 'Choose a new password', url: resetLink },
+    footnote: 'We send this at most once per pause, however many attempts there are.',
+  });
+}

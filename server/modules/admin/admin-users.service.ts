@@ -1,4 +1,4 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import { sql, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import type { Role } from '#shared/roles.ts';
 import type { AdminUser, AdminUserPage, AdminUsersListInput } from '#shared/schemas/admin.ts';
 import type { Client, Deps } from '#server/deps.ts';
@@ -31,11 +31,22 @@ function toAdminUser(profile: Profile & { user: User }): AdminUser {
 export async function listUsers(em: EntityManager, input: AdminUsersListInput): Promise<AdminUserPage> {
   const limit = input?.limit ?? DEFAULT_PAGE;
   const conditions: FilterQuery<Profile>[] = [];
-  const query = input?.query?.toLowerCase();
-  if (query) {
+  const typed = input?.query;
+  if (typed) {
+    const query = typed.toLowerCase();
     // LIKE wildcards in the query only widen an admin's search; they reveal nothing more.
     const pattern = `%${query}%`;
-    conditions.push({ $or: [{ user: { emailNormalized: { $like: pattern } } }, { name: { $ilike: pattern } }] });
+    // Names: lower(name) LIKE, which means the same on every database ($ilike exists only on
+    // PostgreSQL and is a syntax error on SQLite). SQLite's lower() folds ASCII letters only, so the
+    // query is also lowered by the database itself: a name typed as shown is always found.
+    const lowerName = () => sql.lower((alias) => `${alias}.name`);
+    conditions.push({
+      $or: [
+        { user: { emailNormalized: { $like: pattern } } },
+        { [lowerName()]: { $like: pattern } },
+        { [lowerName()]: { $like: sql`lower(${`%${typed}%`})` } },
+      ],
+    });
   }
   if (input?.cursor) {
     const after = decodeCursor(input.cursor);

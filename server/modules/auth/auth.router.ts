@@ -31,7 +31,7 @@ export const authRouter = router({
   }),
 
   resendVerification: publicProcedure.input(ResendVerificationInputSchema).mutation(async ({ ctx, input }) => {
-    await resendVerification(ctx.em, ctx.deps, input.email);
+    await resendVerification(ctx.em, ctx.deps, input.email, ctx.client);
     return OK;
   }),
 
@@ -40,7 +40,7 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => deliverSession(ctx, await verifyEmail(ctx.em, ctx.deps, input.token, ctx.client))),
 
   login: publicProcedure.input(LoginInputSchema).mutation(async ({ ctx, input }): Promise<SignInResult> => {
-    const outcome = await login(ctx.em, ctx.deps, input, ctx.client);
+    const outcome = await login(ctx.em, ctx.deps, input, ctx.client, ctx.deps.devices.knownAccounts(ctx.req));
     if (outcome.status === 'mfa_required') return outcome;
     return { status: 'signed_in', session: deliverSession(ctx, outcome.signedIn) };
   }),

@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { EMAIL_VERIFICATION_TTL_SECONDS } from '#shared/constants.ts';
+import { normalizeEmail } from '#shared/text.ts';
 import type { LoginInput, RegisterInput } from '#shared/schemas/auth.ts';
 import type { VerifyMfaInput } from '#shared/schemas/mfa.ts';
 import type { Client, Deps } from '#server/deps.ts';
@@ -11,6 +12,9 @@ import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { passMfaChallenge, startMfaChallenge } from '#server/modules/mfa/mfa-challenge.service.ts';
 import { requireStrongPassword } from '#server/modules/passwords/passwords.service.ts';
 import { findPreferences } from '#server/modules/preferences/preferences.service.ts';
+import { consumeRateLimit, enforceRateLimit, type RateLimitRule } from '#server/modules/rate-limit/rate-limit.ts';
+import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
+import { recordLoginFailure, requireNotThrottled } from './login-throttle.ts';
 import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
@@ -38,10 +42,11 @@ export async function register(em: EntityManager, deps: Deps, input: RegisterInp
   if (deps.config.registrationMode === 'invite_only') {
     throw new AppError('REGISTRATION_CLOSED', 'Sign-up is by invitation only.');
   }
+  await enforceRateLimit(em, RATE_LIMITS.registerPerIp, client.ip, deps.now(), 'Too many sign-ups from your network. Try again later.');
   requireStrongPassword(deps, input.password, input.email);
   const passwordHash = await hashPassword(input.password);
   const existing = await findUserByEmail(em, input.email);
-  if (existing) return notifyExistingOwner(deps, existing);
+  if (existing) return notifyExistingOwner(em, deps, existing);
 
   const user = createUser(em, { email: input.email, passwordHash, name: input.name, now: deps.now() });
   recordSecurityEvent(em, { user, type: 'account.created', client, at: deps.now() });
@@ -53,23 +58,33 @@ export async function register(em: EntityManager, deps: Deps, input: RegisterInp
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
     em.clear();
     const winner = await findUserByEmail(em, input.email);
-    if (winner) await notifyExistingOwner(deps, winner);
+    if (winner) await notifyExistingOwner(em, deps, winner);
     return;
   }
-  await deps.mailer.send({ to: user.email, ...mail });
+  // The sign-up mail counts as a verification mail towards the address's hourly three.
+  if (await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, user.emailNormalized)) await deps.mailer.send({ to: user.email, ...mail });
 }
 
-function notifyExistingOwner(deps: Deps, owner: User): Promise<void> {
-  return deps.mailer.send({ to: owner.email, ...accountExistsMail(link(deps, '/login')) });
+/** API.md §6: at most three mails of one kind an hour to one address; the answer stays the same. */
+async function mayMail(em: EntityManager, deps: Deps, rule: RateLimitRule, address: string): Promise<boolean> {
+  return (await consumeRateLimit(em, rule, address, deps.now())).allowed;
+}
+
+async function notifyExistingOwner(em: EntityManager, deps: Deps, owner: User): Promise<void> {
+  if (!(await mayMail(em, deps, RATE_LIMITS.accountExistsMailPerAddress, owner.emailNormalized))) return;
+  await deps.mailer.send({ to: owner.email, ...accountExistsMail(link(deps, '/login')) });
 }
 
 /** Always answers Ok; mails only an existing, unverified account. */
-export async function resendVerification(em: EntityManager, deps: Deps, email: string): Promise<void> {
+export async function resendVerification(em: EntityManager, deps: Deps, email: string, client: Client): Promise<void> {
+  await enforceRateLimit(em, RATE_LIMITS.resendVerificationPerIp, client.ip, deps.now(), 'Too many requests from your network. Try again later.');
   const user = await findUserByEmail(em, email);
   if (!user || user.emailVerifiedAt || user.disabledAt) return;
+  if (!(await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, user.emailNormalized))) return;
   const mail = verificationFor(em, deps, user);
   await em.flush();
-  await deps.mailer.send({ to: user.email, ...mail });
+  // In the background: the answer takes as long whether or not a mail goes out.
+  deps.mailer.sendInBackground({ to: user.email, ...mail });
 }
 
 const invalidLink = () => new AppError('INVALID_TOKEN', 'This link is invalid, expired or already used. Request a new one.');
@@ -121,14 +136,23 @@ async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client
   deps.mailer.sendInBackground({ to: user.email, ...newSignInMail({ ...client, at: deps.now() }, link(deps, '/settings/security')) });
 }
 
-/** Unknown email and wrong password cost the same hash verification and get the same answer. */
-export async function login(em: EntityManager, deps: Deps, input: LoginInput, client: Client): Promise<SignInOutcome> {
+/**
+ * Unknown email and wrong password cost the same hash verification and get the same answer, and
+ * both count towards the address's throttle unless this browser is one the account signed in
+ * from before (`knownAccounts`, from the signed device cookie).
+ */
+export async function login(em: EntityManager, deps: Deps, input: LoginInput, client: Client, knownAccounts: string[]): Promise<SignInOutcome> {
+  const now = deps.now();
+  await enforceRateLimit(em, RATE_LIMITS.loginPerIp, client.ip, now, 'Too many sign-in attempts from your network. Try again in a few minutes.');
   const user = await findUserByEmail(em, input.email);
-  if (!user) {
-    await verifyAgainstDummy(input.password);
+  const address = normalizeEmail(input.email);
+  const knownDevice = user !== null && knownAccounts.includes(user.id);
+  if (!knownDevice) await requireNotThrottled(em, address, now);
+  const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  if (!user || !valid) {
+    if (!knownDevice) await recordLoginFailure(em, deps, address, user, now);
     throw invalidCredentials();
   }
-  if (!(await verifyPassword(user.passwordHash, input.password))) throw invalidCredentials();
   requireUsableAccount(user);
   if (user.mfaEnabledAt) return { status: 'mfa_required', mfaToken: await startMfaChallenge(em, deps, user, client) };
   return { status: 'signed_in', signedIn: await admit(em, deps, user, client) };

@@ -7,6 +7,8 @@ import { AppError } from '#server/lib/app-error.ts';
 import { emailChangeConfirmMail, emailChangeNoticeMail, emailTakenMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
+import { consumeRateLimit, enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
+import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { findUserByEmail } from '#server/modules/users/users.service.ts';
@@ -19,11 +21,14 @@ const link = (deps: Deps, route: string) => `${deps.config.publicUrl}${route}`;
  * is told instead), so this cannot be used to find out who has an account.
  */
 export async function requestEmailChange(em: EntityManager, deps: Deps, user: User, input: ChangeEmailInput, client: Client): Promise<void> {
+  await enforceRateLimit(em, RATE_LIMITS.emailChangePerIp, client.ip, deps.now(), 'Too many requests from your network. Try again later.');
   await requireCurrentPassword(user, input.password);
   if (normalizeEmail(input.newEmail) === user.emailNormalized) {
     throw new AppError('INVALID_INPUT', 'This is already your email address.', { fieldErrors: { newEmail: ['This is already your email address.'] } });
   }
   const now = deps.now();
+  // At most three email-change mails an hour to one address (API.md §6); the answer stays Ok.
+  if (!(await consumeRateLimit(em, RATE_LIMITS.emailChangeMailPerAddress, normalizeEmail(input.newEmail), now)).allowed) return;
   const owner = await findUserByEmail(em, input.newEmail);
   // The requester sees the same security event and notice either way: only the owner of a taken address learns of it.
   recordSecurityEvent(em, { user, type: 'email.change_requested', client, at: now });

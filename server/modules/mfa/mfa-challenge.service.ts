@@ -8,7 +8,7 @@ import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { rateLimitedError } from '#server/modules/rate-limit/rate-limit.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { MfaChallengeEntity } from './mfa-challenge.entity.ts';
-import { invalidMfaCode, spendSecondFactor } from './mfa.service.ts';
+import { checkSecondFactor, invalidMfaCode } from './mfa.service.ts';
 
 const CHALLENGE_TTL_SECONDS = 5 * 60; // 5 minutes
 export const CHALLENGE_MAX_ATTEMPTS = 5;
@@ -48,7 +48,7 @@ export async function passMfaChallenge(em: EntityManager, deps: Deps, input: Ver
     throw rateLimitedError(Math.ceil((challenge.expiresAt.getTime() - now.getTime()) / 1000), 'Too many wrong codes. Please sign in again.');
   }
   const user = challenge.user;
-  if (!(await spendSecondFactor(em, deps, user, input.code, client))) {
+  if (!(await checkSecondFactor(em, deps, user, input.code, client))) {
     recordSecurityEvent(em, { user, type: 'mfa.failed', client, at: now });
     await em.flush();
     throw invalidMfaCode();

@@ -9,6 +9,8 @@ import { AppError } from '#server/lib/app-error.ts';
 import { mfaChangedMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
+import { checkRateLimit, rateLimitedError, recordHit } from '#server/modules/rate-limit/rate-limit.ts';
+import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { RecoveryCodeEntity } from './recovery-code.entity.ts';
 import { looksLikeRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT, recoveryCodeHash } from './recovery-codes.ts';
@@ -81,11 +83,24 @@ export async function regenerateRecoveryCodes(em: EntityManager, deps: Deps, use
 }
 
 /**
+ * A second-factor check that counts: after 10 wrong codes in 15 minutes on one account, every
+ * further try is RATE_LIMITED, whichever sign-in or confirmation it comes from (API.md §6).
+ */
+export async function checkSecondFactor(em: EntityManager, deps: Deps, user: User, code: string, client: Client): Promise<boolean> {
+  const now = deps.now();
+  const limit = await checkRateLimit(em, RATE_LIMITS.mfaFailuresPerAccount, user.id, now);
+  if (!limit.allowed) throw rateLimitedError(limit.retryAfterSeconds, 'Too many wrong codes. Wait a few minutes and try again.');
+  if (await spendSecondFactor(em, deps, user, code, client)) return true;
+  await recordHit(em, RATE_LIMITS.mfaFailuresPerAccount, user.id, now);
+  return false;
+}
+
+/**
  * Accepts a TOTP code or an unused recovery code for the user, spending it: the TOTP step and the
  * recovery code are claimed by conditional updates, so the same code never works twice, even
  * for two requests at once.
  */
-export async function spendSecondFactor(em: EntityManager, deps: Deps, user: User, code: string, client: Client): Promise<boolean> {
+async function spendSecondFactor(em: EntityManager, deps: Deps, user: User, code: string, client: Client): Promise<boolean> {
   if (!user.mfaSecret) return false;
   const now = deps.now();
   if (looksLikeRecoveryCode(code)) {

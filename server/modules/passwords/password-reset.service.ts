@@ -6,6 +6,8 @@ import { sha256Hex } from '#server/lib/hash.ts';
 import { passwordChangedMail, passwordResetMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { MfaChallengeEntity } from '#server/modules/mfa/mfa-challenge.entity.ts';
+import { consumeRateLimit, enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
+import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
@@ -22,9 +24,11 @@ const invalidLink = () => new AppError('INVALID_TOKEN', 'This reset link is inva
  * Always the same answer. The mail goes out in the background, so the answer takes as long
  * whether or not the address has an account.
  */
-export async function requestPasswordReset(em: EntityManager, deps: Deps, email: string): Promise<void> {
+export async function requestPasswordReset(em: EntityManager, deps: Deps, email: string, client: Client): Promise<void> {
+  await enforceRateLimit(em, RATE_LIMITS.requestResetPerIp, client.ip, deps.now(), 'Too many requests from your network. Try again later.');
   const user = await findUserByEmail(em, email);
   if (!user || user.disabledAt) return;
+  if (!(await consumeRateLimit(em, RATE_LIMITS.resetMailPerAddress, user.emailNormalized, deps.now())).allowed) return;
   const token = createOneTimeToken(em, { purpose: 'reset_password', user, email: user.email, ttlSeconds: RESET_TTL_SECONDS, now: deps.now() });
   await em.flush();
   deps.mailer.sendInBackground({ to: user.email, ...passwordResetMail(link(deps, `/reset-password?token=${token}`)) });

@@ -7,7 +7,7 @@ import { requestPasswordReset, resetPassword } from './password-reset.service.ts
 
 export const passwordRouter = router({
   requestReset: publicProcedure.input(RequestPasswordResetInputSchema).mutation(async ({ ctx, input }) => {
-    await requestPasswordReset(ctx.em, ctx.deps, input.email);
+    await requestPasswordReset(ctx.em, ctx.deps, input.email, ctx.client);
     return OK;
   }),
 

@@ -4,6 +4,7 @@ import { AppError } from '#server/lib/app-error.ts';
 import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import type { Deps } from '#server/deps.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
+import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { PasswordHistoryEntity } from './password-history.entity.ts';
 
 /** API.md §4: the last 5 passwords, the current one included, cannot be chosen again. */
@@ -31,11 +32,15 @@ export async function prepareNewPassword(em: EntityManager, deps: Deps, user: Us
   return hashPassword(password);
 }
 
-/** Sets the prepared hash and records it in the history, keeping only the last five. */
+/**
+ * Sets the prepared hash and records it in the history, keeping only the last five. Any other
+ * reset link still out there stops working: it was meant for the password that just changed.
+ */
 export async function applyNewPassword(em: EntityManager, user: User, passwordHash: string, now: Date): Promise<void> {
   user.passwordHash = passwordHash;
   em.create(PasswordHistoryEntity, { user, passwordHash, createdAt: now });
   await em.flush();
+  await em.nativeUpdate(OneTimeTokenEntity, { user: user.id, purpose: 'reset_password', usedAt: null }, { usedAt: now });
   const keep = await em.find(PasswordHistoryEntity, { user: user.id }, { orderBy: { createdAt: 'desc' }, limit: PASSWORD_HISTORY_SIZE, fields: ['id'] });
   await em.nativeDelete(PasswordHistoryEntity, { user: user.id, id: { $nin: keep.map((entry) => entry.id) } });
 }

@@ -6,7 +6,7 @@ import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
 import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
 import { toFlyer } from '#server/modules/flyers/flyers.service.ts';
-import { invalidMfaCode, spendSecondFactor } from '#server/modules/mfa/mfa.service.ts';
+import { checkSecondFactor, invalidMfaCode } from '#server/modules/mfa/mfa.service.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
 import { getPreferences } from '#server/modules/preferences/preferences.service.ts';
 import { releaseAvatarFile } from '#server/modules/profile/avatar.service.ts';
@@ -15,6 +15,7 @@ import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import type { Auth } from '#server/modules/sessions/session-auth.ts';
 import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
 import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
+import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { getPrivacySettings } from './privacy.service.ts';
 
@@ -25,13 +26,14 @@ const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 
 /** Every record held about the caller, as plain JSON: no password hash, token, TOTP secret or recovery code. */
 export async function exportAccountData(em: EntityManager, user: User) {
-  const [profile, privacy, preferences, sessions, events, flyers] = await Promise.all([
+  const [profile, privacy, preferences, sessions, events, flyers, emailChanges] = await Promise.all([
     em.findOneOrFail(ProfileEntity, { user: user.id }),
     getPrivacySettings(em, user),
     getPreferences(em, user),
     em.find(SessionEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
     em.find(SecurityEventEntity, { user: user.id }, { orderBy: { at: 'desc' } }),
     em.find(FlyerEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
+    em.find(OneTimeTokenEntity, { user: user.id, purpose: 'change_email', usedAt: null, expiresAt: { $gt: new Date() } }),
   ]);
   return {
     exportedAt: new Date().toISOString(),
@@ -59,6 +61,7 @@ export async function exportAccountData(em: EntityManager, user: User) {
     })),
     securityEvents: events.map((event) => ({ id: event.id, type: event.type, at: iso(event.at), ip: event.ip ?? null, userAgent: event.userAgent ?? null })),
     flyers: flyers.map(toFlyer),
+    pendingEmailChanges: emailChanges.map((change) => ({ newEmail: change.email, requestedAt: iso(change.createdAt), expiresAt: iso(change.expiresAt) })),
   };
 }
 
@@ -76,7 +79,7 @@ export async function deleteAccount(em: EntityManager, deps: Deps, auth: Auth, i
   const { user } = auth;
   await requireCurrentPassword(user, input.password);
   if (user.mfaEnabledAt) {
-    if (!input.code || !(await spendSecondFactor(em, deps, user, input.code, client))) throw invalidMfaCode();
+    if (!input.code || !(await checkSecondFactor(em, deps, user, input.code, client))) throw invalidMfaCode();
   }
   await eraseAccount(em, deps, user.id);
 }

@@ -13,18 +13,40 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
 
 const key = (rule: RateLimitRule, subject: string) => `${rule.name}:${subject}`;
 
-
-
+/** Seconds until the count under the key drops below the limit again. */
 async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
   const windowStart = now.getTime() - rule.windowSeconds * 1000;
-  const row = await executeSql<{ oldest: number | null } | undefined>(
+  const count = await countHits(em, rule, subject, now);
+  // The hit whose leaving the window frees a slot: the oldest one, or later ones if over the limit.
+  const row = await executeSql<{ at: number } | undefined>(
     em,
-    'select min(at) as oldest from rate_limit_hits where key = ? and at > ?',
-    [key(rule, subject), windowStart],
+    'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?',
+    [key(rule, subject), windowStart, Math.max(0, count - rule.limit)],
     'get',
   );
-  const oldest = row?.oldest ?? now.getTime();
-  return Math.max(1, Math.ceil((Number(oldest) + rule.windowSeconds * 1000 - now.getTime()) / 1000));
+  const freedAt = Number(row?.at ?? now.getTime()) + rule.windowSeconds * 1000;
+  return Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000));
+}
+
+async function countHits(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
+  const row = await executeSql<{ hits: number } | undefined>(
+    em,
+    'select count(*) as hits from rate_limit_hits where key = ? and at > ?',
+    [key(rule, subject), now.getTime() - rule.windowSeconds * 1000],
+    'get',
+  );
+  return Number(row?.hits ?? 0);
+}
+
+/** Whether the limit is reached now, counting nothing (for limits on failures, counted after the fact). */
+export async function checkRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitVerdict> {
+  if ((await countHits(em, rule, subject, now)) < rule.limit) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
+}
+
+/** Counts one event (a failure, say) whatever the count so far. */
+export async function recordHit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<void> {
+  await executeSql(em, 'insert into rate_limit_hits (key, at) values (?, ?)', [key(rule, subject), now.getTime()], 'run');
 }
 
 /**
