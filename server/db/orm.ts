@@ -14,11 +14,25 @@ export async function openDatabase(config: Pick<Config, 'databasePath'>): Promis
   return orm;
 }
 
+// A real table, not just "select 1": an empty or foreign database file is not ready either.
+const ping = (orm: Orm) => orm.em.fork().getConnection().execute('select 1 from users limit 1');
+
+/**
+ * Really asks the database. When that fails, the connection is reopened once, so the server
+ * serves again on its own once the database is back (readiness probes call this every few seconds).
+ */
 export async function isDatabaseReady(orm: Orm): Promise<boolean> {
   try {
-    await orm.em.fork().getConnection().execute('select 1');
+    await ping(orm);
     return true;
   } catch {
-    return false;
+    try {
+      await orm.close(true);
+      await orm.connect();
+      await ping(orm);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
