@@ -9,12 +9,12 @@ import type { Deps } from './deps.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { registerBodyLimits } from './http/body-limits.ts';
 import { registerDevMailRoute } from './http/dev-mail.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerJwksRoute } from './http/jwks.ts';
 import { registerMediaRoutes } from './http/media.ts';
 import { registerRequestLog } from './http/request-log.ts';
-import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -51,6 +51,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     redact: { paths: REDACT, censor: '[redacted]' },
     ...(options.logStream ? { stream: options.logStream } : {}),
   };
+  const setHeaders = securityHeaders(config);
   const app = Fastify({
     logger,
     // Fastify's two lines per request are replaced by one of ours (http/request-log.ts).
@@ -61,6 +62,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.trustProxy,
     // A batch names its procedures in the path: allow ten long ones.
     routerOptions: { maxParamLength: 4096 },
+    // Refusals before routing (an over-long path, a malformed URL) in the same error shape.
+    frameworkErrors: (error, request, reply) => {
+      setHeaders(request, reply);
+      void sendError(error, request, reply);
+    },
   });
 
   const [orm] = await Promise.all([openDatabase(config), prepareDummyHash()]);
@@ -84,7 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await deps.mailer.drain();
     await orm.close();
   });
-  registerSecurityHeaders(app, config);
+  registerSecurityHeaders(app, setHeaders);
   registerRequestLog(app);
   registerErrorHandler(app);
   registerBodyLimits(app);

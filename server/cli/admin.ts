@@ -8,10 +8,14 @@ import { EmailSchema } from '#shared/schemas/common.ts';
 import { ConfigError, loadConfig } from '#server/config.ts';
 import { openDatabase } from '#server/db/orm.ts';
 import { hashPassword } from '#server/lib/passwords.ts';
+import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
 import { readPassword } from './read-password.ts';
 
 class CommandError extends Error {}
+
+/** How the security log shows a change made with this command. */
+const OPERATOR = { ip: 'command line', userAgent: 'npm run admin' };
 
 const USAGE = 'Usage: npm run admin -- promote <email> | create <email>';
 
@@ -38,6 +42,7 @@ async function run(args: string[]): Promise<string> {
     if (command === 'promote') {
       if (!existing) throw new CommandError(`There is no account with the email ${email}.`);
       existing.role = 'admin';
+      recordSecurityEvent(em, { user: existing, type: 'role.changed', client: OPERATOR, at: new Date() });
       await em.flush();
       return `${existing.email} is now an administrator.`;
     }

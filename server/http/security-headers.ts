@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '#server/config.ts';
 
 // No inline scripts or styles anywhere: the built SPA loads only files from its own origin.
@@ -15,14 +15,20 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
+export type HeaderSetter = (request: FastifyRequest, reply: FastifyReply) => void;
+
 /** API.md §7: on every response, the SPA, errors and 404s included. */
-export function registerSecurityHeaders(app: FastifyInstance, config: Pick<Config, 'secureCookies'>): void {
-  app.addHook('onRequest', async (request, reply) => {
+export function securityHeaders(config: Pick<Config, 'secureCookies'>): HeaderSetter {
+  return (request, reply) => {
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');
     reply.header('Cross-Origin-Opener-Policy', 'same-origin');
     if (config.secureCookies) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     if (request.url.startsWith('/trpc')) reply.header('Cache-Control', 'no-store');
-  });
+  };
+}
+
+export function registerSecurityHeaders(app: FastifyInstance, setHeaders: HeaderSetter): void {
+  app.addHook('onRequest', async (request, reply) => setHeaders(request, reply));
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from '#server/config.ts';
+import { HttpRefusal } from './error-handler.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../../dist/client');
 
@@ -36,7 +37,8 @@ export async function registerSpa(app: FastifyInstance, config: Config): Promise
   app.setNotFoundHandler(async (request, reply) => {
     const isPage = request.method === 'GET' || request.method === 'HEAD';
     if (!isPage || request.url.startsWith('/trpc') || request.url.startsWith('/media/')) {
-      return reply.code(404).send({ error: 'Not found' });
+      // In the error shape of every other API answer (http/error-handler.ts).
+      throw new HttpRefusal(404, 'NOT_FOUND', 'There is nothing at this address.');
     }
     reply.header('Cache-Control', 'no-cache');
     if (!indexHtml) return reply.code(503).type('text/plain').send('The web app is not built yet: run `npm run build`.');

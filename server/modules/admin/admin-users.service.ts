@@ -83,7 +83,7 @@ async function stepDownAdmin(em: EntityManager, user: User, set: { column: 'role
   const result = await executeSql<{ affectedRows: number }>(
     em,
     `update users set ${set.column} = ?, updated_at = ?
-     where id = ? and (select count(*) from users where role = 'admin' and disabled_at is null and id <> ?) >= 1`,
+     where id = ? and (select count(*) from users where role = 'admin' and disabled_at is null and deactivated_at is null and id <> ?) >= 1`,
     [set.value, now.getTime(), user.id, user.id],
     'run',
   );

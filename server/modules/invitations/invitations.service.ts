@@ -42,7 +42,11 @@ export async function createInvitation(em: EntityManager, deps: Deps, admin: Use
   }
   const now = deps.now();
   // A new invitation replaces any still pending for the address: only the latest link works.
-  await em.nativeUpdate(InvitationEntity, { emailNormalized: normalizeEmail(input.email), acceptedAt: null, revokedAt: null }, { revokedAt: now });
+  await em.nativeUpdate(
+    InvitationEntity,
+    { emailNormalized: normalizeEmail(input.email), acceptedAt: null, revokedAt: null, expiresAt: { $gt: now } },
+    { revokedAt: now },
+  );
   const secret = newSecret();
   const invitation = em.create(InvitationEntity, {
     email: input.email,
