@@ -91,7 +91,7 @@ export function AdminUsersPage() {
               </div>
               {mayManage && (
                 <div className="row admin-list__actions">
-                  <Button variant="secondary" size="small" onClick={() => open({ kind: 'role', user })} aria-label={`${user.role === 'admin' ? 'Make member' : 'Make administrator'}: ${user.email}`}>
+                  <Button variant="secondary" size="small" onClick={() => open({ kind: 'role', user })} aria-label={`${user.role === 'admin' ? 'Make member' : 'Make admin'}: ${user.email}`}>
                     {user.role === 'admin' ? 'Make member' : 'Make admin'}
                   </Button>
                   <Button variant="secondary" size="small" onClick={() => open({ kind: user.disabled ? 'enable' : 'disable', user })} aria-label={`${user.disabled ? 'Enable' : 'Disable'}: ${user.email}`}>

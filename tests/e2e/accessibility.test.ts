@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { UserEntity } from '#server/modules/users/user.entity.ts';
+import { signUpAndVerify, type TestServer } from '#tests/helpers/test-server.ts';
+import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
+
+const hasChromium = chromiumAvailable();
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const PUBLIC_ROUTES = ['/', '/signup', '/login', '/check-email', '/verify-email', '/forgot-password', '/reset-password?token=x', '/invite?token=x', '/confirm-email', '/no-such-page'];
+const MEMBER_ROUTES = ['/settings/profile', '/settings/account', '/settings/security', '/settings/privacy', '/settings/preferences', '/flyers', '/admin/users', '/admin/invitations'];
+
+type Violation = { route: string; variant: string; id: string; impact: string | null; nodes: string[] };
+
+async function audit(page: Page, route: string, variant: string): Promise<Violation[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays on.
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(
+    (tags) =>
+      (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run(
+        document,
+        { runOnly: { type: 'tag', values: tags } },
+      ),
+    WCAG_TAGS,
+  );
+  return results.violations.map((violation) => ({ route, variant, id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+}
+
+async function settle(page: Page) {
+  await page
+    .locator('h1')
+    .first()
+    .waitFor()
+    .catch((error: Error) => {
+      throw new Error(`${page.url()} showed no heading: ${error.message}`);
+    });
+  // Let data views leave their loading state before judging them.
+  await page.waitForLoadState('networkidle');
+}
+
+async function signIn(page: Page, server: TestServer, email: string, password: string) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('link', { name: 'Your profile', exact: true }).waitFor();
+}
+
+describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.0/2.1 A and AA)', () => {
+  const setup = useServerAndBrowser();
+
+  it('finds no violation on any route, in light and dark themes, at 390 and 1280 px', async () => {
+    const [server, browser] = [setup.server(), setup.browser()];
+    const admin = await signUpAndVerify(server, { name: 'Axe Admin' });
+    await server.app.deps.orm.em.fork().nativeUpdate(UserEntity, { id: admin.session.user.id }, { role: 'admin' });
+    await admin.client.trpc.privacy.update.mutate({ allowEmailContact: true }).catch(() => undefined);
+    const visitor = await signUpAndVerify(server, { name: 'Ada Lovelace' });
+    const flyer = await visitor.client.trpc.flyers.create.mutate({ title: 'Lessons', body: 'Analytical engines, Tuesdays.' });
+    await visitor.client.trpc.flyers.publish.mutate({ id: flyer.id });
+
+    const violations: Violation[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const width of [390, 1280]) {
+        const variant = `${colorScheme} ${width}px`;
+        const context: BrowserContext = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, reducedMotion: 'reduce' });
+        const page = await context.newPage();
+        for (const route of [...PUBLIC_ROUTES, `/u/${visitor.session.user.id}`]) {
+          await page.goto(`${server.url}${route}`);
+          await settle(page);
+          violations.push(...(await audit(page, route, `${variant}, signed out`)));
+        }
+        await signIn(page, server, admin.email, admin.password);
+        for (const route of [...MEMBER_ROUTES, `/u/${visitor.session.user.id}`, '/']) {
+          await page.goto(`${server.url}${route}`);
+          await settle(page);
+          violations.push(...(await audit(page, route, `${variant}, signed in`)));
+        }
+        await context.close();
+      }
+    }
+    expect(violations).toEqual([]);
+  }, 300_000);
+});
