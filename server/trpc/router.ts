@@ -4,6 +4,7 @@ import { flyersRouter } from '#server/modules/flyers/flyers.router.ts';
 import { preferencesRouter } from '#server/modules/preferences/preferences.router.ts';
 import { privacyRouter } from '#server/modules/privacy/privacy.router.ts';
 import { profileRouter } from '#server/modules/profile/profile.router.ts';
+import { systemRouter } from '#server/modules/system/system.router.ts';
 import { router } from './init.ts';
 
 export const appRouter = router({
@@ -13,6 +14,7 @@ export const appRouter = router({
   preferences: preferencesRouter,
   flyers: flyersRouter,
   admin: adminRouter,
+  system: systemRouter,
 });
 
 export type AppRouter = typeof appRouter;
