@@ -1,4 +1,6 @@
 export const PRODUCT_NAME = 'Latchkey';
+/** How a member without a name is shown, on pages and in mails alike. */
+export const UNNAMED_MEMBER = 'A Latchkey member';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60; // 15 minutes
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60; // 30 days

@@ -28,7 +28,7 @@ export function CheckEmailPage() {
           ) : (
             'We sent you a confirmation link.'
           )}{' '}
-          Open it on this device to finish. It expires in 24 hours.
+          Open it to finish: the device you open it on is signed in. It expires in 24 hours.
         </p>
         <form
           noValidate

@@ -47,7 +47,7 @@ export function ResetPasswordPage() {
               }),
             )}
           >
-            <p className="card__lead">Signing in with the new password will work on every device; all of them are signed out now.</p>
+            <p className="card__lead">Once you save it, every device signed in to your account is signed out, and the new password works everywhere.</p>
             {form.formError && <Alert tone="error">{form.formError}</Alert>}
             <input type="hidden" name="token" value={token} />
             <NewPasswordField label="New password" email="" errors={form.fieldErrors.password} onInput={() => form.clearField('password')} />

@@ -1,4 +1,5 @@
 import { Link, useParams } from 'react-router';
+import { UNNAMED_MEMBER } from '#shared/constants.ts';
 import { Avatar } from '#client/components/avatar.tsx';
 import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
@@ -9,7 +10,6 @@ import { trpc } from '#client/lib/trpc.ts';
 import { NotFoundPage } from '#client/routes/not-found.tsx';
 import { ContactSection } from './contact-form.tsx';
 
-const PLACEHOLDER_NAME = 'Latchkey member';
 
 export function PublicProfilePage() {
   const { userId = '' } = useParams();
@@ -48,7 +48,7 @@ export function PublicProfilePage() {
 
   const data = profile.data;
   const isOwn = session.status === 'signed_in' && session.user.id === data.userId;
-  const displayName = data.name || PLACEHOLDER_NAME;
+  const displayName = data.name || UNNAMED_MEMBER;
   return (
     <div className="page stack">
       <section className="card">

@@ -100,6 +100,7 @@ function PreferencesForm({ preferences: saved, onChange: save }: { preferences: 
           <label className="field__label" htmlFor={`${id}-locale`}>
             Language and region
           </label>
+          <p className="field__hint">Latchkey speaks English for now: this sets how dates and times are written.</p>
           <select id={`${id}-locale`} className="field__input" value={preferences.locale} onChange={(event) => onChange({ locale: event.target.value })}>
             {locales.map((locale) => (
               <option key={locale} value={locale}>
@@ -142,13 +143,13 @@ function PreferencesForm({ preferences: saved, onChange: save }: { preferences: 
         <h2>Email notifications</h2>
         <Switch
           label="Security alerts"
-          description="New sign-ins and changes to your password, email or two-factor codes. We recommend keeping these on."
+          description="A mail each time your account is signed in to. Changes to your password, email address or two-factor codes are always mailed, whatever this says."
           checked={preferences.emailNotifications.securityAlerts}
           onChange={(securityAlerts) => onChange({ emailNotifications: { securityAlerts } })}
         />
         <Switch
           label="Product updates"
-          description="Occasional news about new Latchkey features."
+          description="Occasional news about new Latchkey features, when there is any."
           checked={preferences.emailNotifications.productUpdates}
           onChange={(productUpdates) => onChange({ emailNotifications: { productUpdates } })}
         />

@@ -151,6 +151,11 @@ export async function login(em: EntityManager, deps: Deps, input: LoginInput, cl
   const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
   if (!user || !valid) {
     if (!knownDevice) await recordLoginFailure(em, deps, address, user, now);
+    if (user) {
+      // The owner sees failed attempts in the security log.
+      recordSecurityEvent(em, { user, type: 'login.failed', client, at: now });
+      await em.flush();
+    }
     throw invalidCredentials();
   }
   requireUsableAccount(user);

@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { AcceptInvitationInput } from '#shared/schemas/auth.ts';
 import type { CreatedInvitation, CreateInvitationInput, Invitation } from '#shared/schemas/admin.ts';
+import { UNNAMED_MEMBER } from '#shared/constants.ts';
 import { normalizeEmail } from '#shared/text.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
@@ -11,7 +12,6 @@ import { invitationMail } from '#server/mail/templates/invitation-mail.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { requireStrongPassword } from '#server/modules/passwords/passwords.service.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
-import { PLACEHOLDER_NAME } from '#server/modules/profile/profile.service.ts';
 import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
@@ -61,7 +61,7 @@ export async function createInvitation(em: EntityManager, deps: Deps, admin: Use
   const inviter = await em.findOne(ProfileEntity, { user: admin.id });
   await deps.mailer.send({
     to: input.email,
-    ...invitationMail(`${deps.config.publicUrl}/invite?token=${secret}`, inviter?.name || PLACEHOLDER_NAME, input.role),
+    ...invitationMail(`${deps.config.publicUrl}/invite?token=${secret}`, inviter?.name || UNNAMED_MEMBER, input.role),
   });
   return { id: invitation.id, expiresAt: invitation.expiresAt.toISOString() };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { UNNAMED_MEMBER } from '#shared/constants.ts';
 import type { ContactInput } from '#shared/schemas/profile.ts';
 import type { Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
@@ -8,7 +9,7 @@ import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { ProfileEntity } from './profile.entity.ts';
-import { PLACEHOLDER_NAME, requireVisibleProfile } from './profile.service.ts';
+import { requireVisibleProfile } from './profile.service.ts';
 
 /**
  * Relays a message by email to a member who allows it, reply-to the sender. The recipient's
@@ -27,7 +28,7 @@ export async function contactMember(em: EntityManager, deps: Deps, sender: User,
     to: recipient.user.email,
     replyTo: sender.email,
     ...contactRelayMail({
-      senderName: senderProfile.name || PLACEHOLDER_NAME,
+      senderName: senderProfile.name || UNNAMED_MEMBER,
       senderProfileUrl: `${publicUrl}/u/${sender.id}`,
       message: input.message,
       privacyUrl: `${publicUrl}/settings/privacy`,

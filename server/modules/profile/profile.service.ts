@@ -7,8 +7,6 @@ import type { User } from '#server/modules/users/user.entity.ts';
 import { avatarUrl } from './avatar-url.ts';
 import { ProfileEntity, type Profile } from './profile.entity.ts';
 
-/** How mails speak of a member who has not set a name (the SPA uses the same words). */
-export const PLACEHOLDER_NAME = 'A Latchkey member';
 
 /** A profile anyone may see: its user exists and is neither disabled nor deactivated. */
 export async function requireVisibleProfile(em: EntityManager, userId: string): Promise<Profile & { user: User }> {
