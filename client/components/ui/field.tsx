@@ -18,7 +18,13 @@ function FieldFrame({ label, hint, errors, optional, children }: FrameProps) {
     <div className="field">
       <label className="field__label" htmlFor={id}>
         {label}
-        {optional && <span className="field__optional"> (optional)</span>}
+        {/* Seen, not read out: the accessible name stays the field's name (API.md §9); required fields say so. */}
+        {optional && (
+          <span className="field__optional" aria-hidden="true">
+            {' '}
+            (optional)
+          </span>
+        )}
       </label>
       {children({
         id,

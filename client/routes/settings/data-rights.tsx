@@ -16,6 +16,12 @@ type Open = 'none' | 'deactivate' | 'delete';
 /** Export everything, step away for a while, or leave for good. */
 export function DataRights() {
   const [open, setOpen] = useState<Open>('none');
+  // After Cancel, the button that opened the form takes the focus back: it would fall to the page otherwise.
+  const [cancelled, setCancelled] = useState<Open>('none');
+  const cancel = (form: Open) => {
+    setOpen('none');
+    setCancelled(form);
+  };
   return (
     <section className="card stack" aria-labelledby="data-title">
       <h2 id="data-title">Your data</h2>
@@ -25,10 +31,10 @@ export function DataRights() {
         <h3>Deactivate your account</h3>
         <p className="field__hint">Your profile is hidden and you are signed out everywhere. Sign in again within 30 days to bring it back; after that it is deleted.</p>
         {open === 'deactivate' ? (
-          <DeactivateForm onCancel={() => setOpen('none')} />
+          <DeactivateForm onCancel={() => cancel('deactivate')} />
         ) : (
           <div>
-            <Button variant="secondary" onClick={() => setOpen('deactivate')}>
+            <Button variant="secondary" autoFocus={cancelled === 'deactivate'} onClick={() => setOpen('deactivate')}>
               Deactivate…
             </Button>
           </div>
@@ -41,10 +47,10 @@ export function DataRights() {
           Your account, profile, picture, flyers and sessions are erased for good. A record that security events happened stays, with nothing that identifies you.
         </p>
         {open === 'delete' ? (
-          <DeleteForm onCancel={() => setOpen('none')} />
+          <DeleteForm onCancel={() => cancel('delete')} />
         ) : (
           <div>
-            <Button variant="danger" onClick={() => setOpen('delete')}>
+            <Button variant="danger" autoFocus={cancelled === 'delete'} onClick={() => setOpen('delete')}>
               Delete my account…
             </Button>
           </div>
@@ -115,6 +121,8 @@ function DeactivateForm({ onCancel }: { onCancel: () => void }) {
         label="Password"
         name="password"
         autoComplete="current-password"
+        // The form replaces the button that opened it: focus moves into it rather than to the page.
+        autoFocus
         errors={form.fieldErrors.password}
         onInput={() => form.clearField('password')}
         renderInput={(props) => <PasswordInput {...props} />}
@@ -154,6 +162,8 @@ function DeleteForm({ onCancel }: { onCancel: () => void }) {
         label="Password"
         name="password"
         autoComplete="current-password"
+        // The form replaces the button that opened it: focus moves into it rather than to the page.
+        autoFocus
         errors={form.fieldErrors.password}
         onInput={() => form.clearField('password')}
         renderInput={(props) => <PasswordInput {...props} />}

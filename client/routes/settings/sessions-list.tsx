@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { describeDevice } from '#shared/user-agent.ts';
 import { LoadError } from '#client/components/load-error.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
@@ -10,8 +11,14 @@ import { trpc } from '#client/lib/trpc.ts';
 /** Every device signed in to the account; any of them can be signed out from here. */
 export function SessionsList() {
   const utils = trpc.useUtils();
+  const titleRef = useRef<HTMLHeadingElement>(null);
   const sessions = trpc.auth.sessions.list.useQuery();
-  const refresh = () => Promise.all([utils.auth.sessions.list.invalidate(), utils.auth.securityEvents.invalidate()]);
+  const refresh = async () => {
+    await Promise.all([utils.auth.sessions.list.invalidate(), utils.auth.securityEvents.invalidate()]);
+    // The pressed button leaves with the row it signed out: keep the focus in this section, not on the page.
+    const active = document.activeElement;
+    if (!active || active === document.body || titleRef.current?.parentElement?.contains(active)) titleRef.current?.focus();
+  };
   const revoke = trpc.auth.sessions.revoke.useMutation({ onSuccess: refresh });
   const revokeOthers = trpc.auth.sessions.revokeOthers.useMutation({ onSuccess: refresh });
   const formatDate = useDateFormatter();
@@ -21,7 +28,9 @@ export function SessionsList() {
 
   return (
     <section className="card stack" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Where you are signed in</h2>
+      <h2 id="sessions-title" ref={titleRef} tabIndex={-1}>
+        Where you are signed in
+      </h2>
       {sessions.isPending && <Spinner label="Loading your sessions…" />}
       {sessions.isError && <LoadError what="your sessions" onRetry={() => void sessions.refetch()} />}
       {error && <Alert tone="error">{toProblem(error).message}</Alert>}
