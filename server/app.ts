@@ -9,7 +9,7 @@ import type { Deps } from './deps.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { registerBodyLimits } from './http/body-limits.ts';
 import { registerDevMailRoute } from './http/dev-mail.ts';
-import { registerErrorHandler, sendError } from './http/error-handler.ts';
+import { clientErrorHandler, registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerJwksRoute } from './http/jwks.ts';
 import { registerMediaRoutes } from './http/media.ts';
@@ -67,6 +67,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       setHeaders(request, reply);
       void sendError(error, request, reply);
     },
+    // And refusals before Fastify sees the request at all (an address over 16 KiB, say).
+    clientErrorHandler: clientErrorHandler(config),
   });
 
   const [orm] = await Promise.all([openDatabase(config), prepareDummyHash()]);
@@ -95,6 +97,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerErrorHandler(app);
   registerBodyLimits(app);
   await app.register(fastifyCookie);
+  // tRPC refuses a batch of more than MAX_BATCH_SIZE calls with a JSON body labelled text/plain
+  // (a fetch Response built without a content type, which Fastify sends as it is).
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.url.startsWith('/trpc') && payload instanceof Response && payload.headers.get('content-type')?.startsWith('text/plain')) {
+      payload.headers.set('Content-Type', 'application/json');
+    }
+    return payload;
+  });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

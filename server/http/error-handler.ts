@@ -1,7 +1,11 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ErrorReason } from '#shared/errors.ts';
+import type { Config } from '#server/config.ts';
 import { INTERNAL_MESSAGE } from '#server/trpc/error-format.ts';
+import { securityHeaderList } from './security-headers.ts';
 
 /** A refusal raised by our own hooks before tRPC runs, with its API.md reason. */
 export class HttpRefusal extends Error {
@@ -46,4 +50,34 @@ export function sendError(error: FastifyError | Error, request: FastifyRequest, 
       data: { code, httpStatus: status, reason, ...(status === 500 ? { requestId: request.id } : {}) },
     },
   });
+}
+
+/**
+ * Requests that Node's HTTP parser refuses before Fastify sees them (a URL or headers over its
+ * 16 KiB, a malformed request line, a request too slow to arrive): answered as Fastify's own
+ * handler does, straight on the socket before closing it, but in the API's error shape and with
+ * the security headers (API.md §2, §7).
+ */
+export function clientErrorHandler(config: Pick<Config, 'secureCookies'>) {
+  return function handleClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+    // A reset connection has no one left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = status === 431 ? 'The address or headers of the request are too long.' : status === 408 ? 'The request took too long to arrive.' : 'The request could not be read.';
+    // As sendError answers a status tRPC has no code for (414, say): BAD_REQUEST, INVALID_INPUT.
+    const data = { code: 'BAD_REQUEST', httpStatus: status, reason: 'INVALID_INPUT' satisfies ErrorReason };
+    const body = JSON.stringify({ error: { message, code: TRPC_ERROR_CODES_BY_KEY.BAD_REQUEST, data } });
+    this.log.trace({ err: error }, 'client error');
+    if (socket.writable) {
+      const headers: Array<[string, string]> = [
+        ...securityHeaderList(config, ''),
+        ['Cache-Control', 'no-store'],
+        ['Content-Type', 'application/json; charset=utf-8'],
+        ['Content-Length', String(Buffer.byteLength(body))],
+        ['Connection', 'close'],
+      ];
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+    }
+    socket.destroy(error);
+  };
 }

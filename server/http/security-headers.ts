@@ -17,15 +17,23 @@ const CONTENT_SECURITY_POLICY = [
 
 export type HeaderSetter = (request: FastifyRequest, reply: FastifyReply) => void;
 
+/** The headers of API.md §7 for a response to `url`. */
+export function securityHeaderList(config: Pick<Config, 'secureCookies'>, url: string): Array<[string, string]> {
+  const headers: Array<[string, string]> = [
+    ['Content-Security-Policy', CONTENT_SECURITY_POLICY],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ];
+  if (config.secureCookies) headers.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
+  if (url.startsWith('/trpc')) headers.push(['Cache-Control', 'no-store']);
+  return headers;
+}
+
 /** API.md §7: on every response, the SPA, errors and 404s included. */
 export function securityHeaders(config: Pick<Config, 'secureCookies'>): HeaderSetter {
   return (request, reply) => {
-    reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    if (config.secureCookies) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    if (request.url.startsWith('/trpc')) reply.header('Cache-Control', 'no-store');
+    for (const [name, value] of securityHeaderList(config, request.url)) reply.header(name, value);
   };
 }
 

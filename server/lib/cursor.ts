@@ -7,10 +7,14 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
 }
 
+// What encodeCursor writes: an instant in milliseconds and an id of ours (server/lib/ids.ts). Anything
+// else is forged, and must not reach a query: a NUL in the id would end the SQL text (500).
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function decodeCursor(value: string): Cursor {
   try {
     const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && typeof id === 'string') return { at, id };
+    if (Number.isSafeInteger(at) && (at as number) >= 0 && typeof id === 'string' && ID.test(id)) return { at: at as number, id };
   } catch {
     // Falls through to the error below.
   }

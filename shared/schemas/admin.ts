@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { RoleSchema } from '../roles.ts';
-import { EmailSchema, IdSchema, InstantSchema } from './common.ts';
+import { EmailSchema, IdSchema, InstantSchema, STORABLE_TEXT_MESSAGE, isStorableText } from './common.ts';
 
 export const AdminUsersListInputSchema = z
   .object({
-    query: z.string().trim().max(200, 'Use at most 200 characters.').optional(),
+    query: z.string().trim().max(200, 'Use at most 200 characters.').refine(isStorableText, STORABLE_TEXT_MESSAGE).optional(),
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(100).optional(),
   })

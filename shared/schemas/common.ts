@@ -24,6 +24,16 @@ export function maxCodePoints(max: number) {
   return (value: string) => codePointLength(value) <= max;
 }
 
+/**
+ * Text that can be kept as typed: no NUL (SQLite ends a string there, so the write fails) and no
+ * lone surrogate (half of a character, which UTF-8 cannot carry: it would be stored as U+FFFD).
+ * For `.refine(isStorableText, STORABLE_TEXT_MESSAGE)` on free text that is stored or searched.
+ */
+export function isStorableText(value: string): boolean {
+  return !/\u0000|\p{Cs}/u.test(value);
+}
+export const STORABLE_TEXT_MESSAGE = 'Remove the null or broken characters from this text.';
+
 export const OkSchema = z.object({ status: z.literal('ok') });
 export type Ok = z.infer<typeof OkSchema>;
 export const OK: Ok = { status: 'ok' };

@@ -1,20 +1,22 @@
 import { z } from 'zod';
 import { FLYER_BODY_MAX_LENGTH, FLYER_TITLE_MAX_LENGTH } from '../constants.ts';
-import { IdSchema, InstantSchema, maxCodePoints } from './common.ts';
+import { IdSchema, InstantSchema, STORABLE_TEXT_MESSAGE, isStorableText, maxCodePoints } from './common.ts';
 
 const TitleSchema = z
   .string()
   .max(FLYER_TITLE_MAX_LENGTH * 4, `Use at most ${FLYER_TITLE_MAX_LENGTH} characters.`)
   .transform((value) => value.trim())
   .refine((value) => value.length > 0, 'Give your flyer a title.')
-  .refine(maxCodePoints(FLYER_TITLE_MAX_LENGTH), `Use at most ${FLYER_TITLE_MAX_LENGTH} characters.`);
+  .refine(maxCodePoints(FLYER_TITLE_MAX_LENGTH), `Use at most ${FLYER_TITLE_MAX_LENGTH} characters.`)
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 const BodySchema = z
   .string()
   .max(FLYER_BODY_MAX_LENGTH * 4, `Use at most ${FLYER_BODY_MAX_LENGTH} characters.`)
   .transform((value) => value.trim())
   .refine((value) => value.length > 0, 'Write something for your flyer.')
-  .refine(maxCodePoints(FLYER_BODY_MAX_LENGTH), `Use at most ${FLYER_BODY_MAX_LENGTH} characters.`);
+  .refine(maxCodePoints(FLYER_BODY_MAX_LENGTH), `Use at most ${FLYER_BODY_MAX_LENGTH} characters.`)
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 export const FLYER_STATUSES = ['draft', 'published'] as const;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONTACT_MESSAGE_MAX_LENGTH, NAME_MAX_LENGTH } from '../constants.ts';
 import { codePointLength } from '../text.ts';
-import { IdSchema, InstantSchema, maxCodePoints } from './common.ts';
+import { IdSchema, InstantSchema, STORABLE_TEXT_MESSAGE, isStorableText, maxCodePoints } from './common.ts';
 
 // Trimmed, NFC, 0-60 code points, no control characters (API.md §5 profile.update).
 export const NameSchema = z
@@ -10,7 +10,8 @@ export const NameSchema = z
   .transform((value) => value.trim().normalize('NFC'))
   .refine((value) => codePointLength(value) <= NAME_MAX_LENGTH, `Use at most ${NAME_MAX_LENGTH} characters.`)
   // Control characters, and the bidirectional overrides that can make a name display as another.
-  .refine((value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value), 'Remove line breaks, tabs and other control characters.');
+  .refine((value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value), 'Remove line breaks, tabs and other control characters.')
+  .refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 export const PublicFlyerSchema = z.object({
   id: z.string(),
