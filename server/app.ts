@@ -16,6 +16,7 @@ import { registerMediaRoutes } from './http/media.ts';
 import { registerRequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
+import { serializeError } from './lib/log-serializers.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
 import { logSecurityEvents } from './modules/audit/security-event-log.ts';
@@ -49,6 +50,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: serializeError },
     ...(options.logStream ? { stream: options.logStream } : {}),
   };
   const setHeaders = securityHeaders(config);
