@@ -196,5 +196,6 @@ describe('SIGTERM during load', () => {
       await mail.close();
       await data.remove();
     }
-  });
+    // A process start, a sign-up and a restart: generous on a busy 2-core machine.
+  }, 90_000);
 });
