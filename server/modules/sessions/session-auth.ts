@@ -1,21 +1,30 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { mapJoined, selectColumns } from '#server/db/joined-row.ts';
 import type { Deps } from '#server/deps.ts';
+import { executeSql } from '#server/lib/sql.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
-import type { User } from '#server/modules/users/user.entity.ts';
+import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { SessionEntity, type Session } from './session.entity.ts';
 
 export type Auth = { user: User; session: Session };
 
-/** A session that can still be used right now, with its user loaded; null otherwise. */
+/**
+ * A session that can still be used right now, with its user; null otherwise. Runs on every
+ * authenticated request, so it is one hand-written join hydrated into the unit of work
+ * (docs/benchmarks.md): about four times cheaper than the equivalent find with populate.
+ */
 export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: string, userId: string): Promise<Auth | null> {
-  const now = deps.now();
-  const session = await em.findOne(
-    SessionEntity,
-    { id: sessionId, user: userId, revokedAt: null, expiresAt: { $gt: now } },
-    { populate: ['user'] },
+  const row = await executeSql<Record<string, unknown> | undefined>(
+    em,
+    `select ${selectColumns(em, SessionEntity, 's')}, ${selectColumns(em, UserEntity, 'u')}
+     from sessions s join users u on u.id = s.user_id
+     where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > ?`,
+    [sessionId, userId, deps.now()],
+    'get',
   );
-  if (!session) return null;
-  const user = session.user;
+  if (!row) return null;
+  const user = mapJoined(em, UserEntity, row, 'u');
+  const session = mapJoined(em, SessionEntity, row, 's');
   if (user.disabledAt || user.deactivatedAt) return null;
   return { user, session };
 }
