@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Mailer } from '#server/mail/mailer.ts';
-
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+import { escapeHtml } from '#server/lib/html.ts';
 
 /** The development outbox, newest first: as HTML for people, as JSON for scripts (Accept: application/json). */
 export function registerDevMailRoute(app: FastifyInstance, mailer: Mailer): void {

@@ -8,11 +8,11 @@ import { secretBytes, totpAt } from '#tests/helpers/totp.ts';
 import { uploadAvatarOk } from '#tests/helpers/upload.ts';
 import {
   decodeJwt,
+  expectReason,
   isDeletion,
   signUpAndVerify,
   startTestServer,
   strongPassword,
-  trpcError,
   type SignedUp,
   type TestClient,
   type TestServer,
@@ -29,12 +29,6 @@ afterAll(async () => {
   await server?.close();
 });
 afterEach(() => server.shiftClock(0));
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
-}
 
 async function login(member: SignedUp): Promise<TestClient> {
   const client = server.client();

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { linesOf, runAdminCommand, type CommandResult } from '#tests/helpers/admin-command.ts';
 import { invitedAccount, refreshInto, signIn } from '#tests/helpers/admin.ts';
 import { sharedDataDir, type SharedDataDir } from '#tests/helpers/shared-data-dir.ts';
-import { decodeJwt, startTestServer, strongPassword, trpcError, uniqueEmail, type TestClient, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  decodeJwt,
+  expectReason,
+  startTestServer,
+  strongPassword,
+  uniqueEmail,
+  type TestClient,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 // One data directory for the server and the command, as on a real host: the command writes to the
 // SQLite file while the server runs on it. The server is invite-only, where the command is how the
@@ -34,12 +42,6 @@ function expectOneLineFailure(name: string, result: CommandResult) {
     stdout: '',
     stderrLines: 1,
   });
-}
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
 }
 
 /** A member invited by the boss: the only way to get one in invite-only mode. */

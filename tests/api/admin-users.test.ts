@@ -9,6 +9,7 @@ import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { invitedAccount, refreshInto, securityEventRows, setRoleInDatabase, signIn, signUpAdmin } from '#tests/helpers/admin.ts';
 import {
   decodeJwt,
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
@@ -53,12 +54,6 @@ async function restoreSharedAdmin(): Promise<void> {
   if (me?.role === 'admin') return;
   await setRoleInDatabase(server, admin.session.user.id, 'admin');
   await refreshInto(admin.client);
-}
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
 }
 
 const expectSignedOut = (call: Promise<unknown>) => expectReason(call, 'UNAUTHORIZED', 'UNAUTHENTICATED');

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { linkIn, tokenIn } from '#tests/helpers/mail-capture.ts';
 import {
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
-  trpcError,
   uniqueEmail,
   type SignedUp,
   type TestServer,
@@ -24,12 +24,6 @@ afterAll(async () => {
   await server?.close();
 });
 afterEach(() => server.shiftClock(0));
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
-}
 
 const confirm = (token: string) => server.client().trpc.auth.email.confirmChange.mutate({ token });
 

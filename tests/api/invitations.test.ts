@@ -6,6 +6,7 @@ import { INVITATION_SUBJECT, refreshInto, signIn, signUpAdmin } from '#tests/hel
 import { linkIn, tokenIn, type CapturedMail } from '#tests/helpers/mail-capture.ts';
 import {
   decodeJwt,
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
@@ -32,12 +33,6 @@ afterEach(async () => {
   // The admin's access token may have expired under a shifted clock: take a fresh one.
   await refreshInto(admin.client);
 });
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
-}
 
 type Invited = { id: string; expiresAt: string; email: string; mail: CapturedMail; token: string };
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { secretBytes, totpAt } from '#tests/helpers/totp.ts';
 import {
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
@@ -56,12 +57,6 @@ async function passwordStep(member: SignedUp): Promise<{ client: TestClient; mfa
   const result = await client.trpc.auth.login.mutate({ email: member.email, password: member.password });
   if (result.status !== 'mfa_required') throw new Error(`expected mfa_required, got ${result.status}`);
   return { client, mfaToken: result.mfaToken };
-}
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
 }
 
 describe('set-up', () => {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { linkIn } from '#tests/helpers/mail-capture.ts';
 import {
   decodeJwt,
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
-  trpcError,
   type SignedUp,
   type TestClient,
   type TestServer,
@@ -28,12 +28,6 @@ async function login(email: string, password: string): Promise<TestClient> {
   if (result.status !== 'signed_in') throw new Error(`expected signed_in, got ${result.status}`);
   client.useSession(result.session);
   return client;
-}
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
 }
 
 /** Changes the member's password on their own client and keeps track of the current one. */

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { linkIn, tokenIn } from '#tests/helpers/mail-capture.ts';
 import { totpAt } from '#tests/helpers/totp.ts';
 import {
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
-  trpcError,
   uniqueEmail,
   type TestClient,
   type TestServer,
@@ -39,12 +39,6 @@ async function login(email: string, password: string): Promise<TestClient> {
   if (result.status !== 'signed_in') throw new Error(`expected signed_in, got ${result.status}`);
   client.useSession(result.session);
   return client;
-}
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
 }
 
 const reset = (token: string, password: string) => server.client().trpc.auth.password.reset.mutate({ token, password });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { totpAt } from '#tests/helpers/totp.ts';
 import {
+  expectReason,
   signUpAndVerify,
   startTestServer,
   strongPassword,
@@ -25,12 +26,6 @@ afterAll(async () => {
   await server?.close();
 });
 afterEach(() => server.shiftClock(0));
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
-}
 
 async function login(member: SignedUp, userAgent: string): Promise<TestClient> {
   const client = server.client({ userAgent });

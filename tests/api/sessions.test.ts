@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { linkIn } from '#tests/helpers/mail-capture.ts';
 import {
   decodeJwt,
+  expectReason,
   signUpAndVerify,
   startTestServer,
-  trpcError,
   type SignedUp,
   type TestClient,
   type TestServer,
@@ -24,12 +24,6 @@ afterAll(async () => {
   await server?.close();
 });
 afterEach(() => server.shiftClock(0));
-
-async function expectReason(call: Promise<unknown>, code: string, reason: string) {
-  const error = await trpcError(call);
-  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
-  return error;
-}
 
 async function login(member: SignedUp, userAgent?: string): Promise<TestClient> {
   const client = server.client(userAgent ? { userAgent } : {});

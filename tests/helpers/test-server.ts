@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError, type TRPCClient } from '@trpc/client';
 import type { AuthSession } from '#shared/schemas/auth.ts';
 import { buildApp, type App } from '#server/app.ts';
@@ -270,6 +271,13 @@ export async function trpcError(call: Promise<unknown>): Promise<AppClientError>
     throw error;
   }
   throw new Error(`Expected the call to fail, but it answered ${JSON.stringify(value)}`);
+}
+
+/** The call fails with this tRPC code and API.md §2 reason; returns the error for more checks. */
+export async function expectReason(call: Promise<unknown>, code: string, reason: string): Promise<AppClientError> {
+  const error = await trpcError(call);
+  expect({ code: error.data?.code, reason: error.data?.reason }).toEqual({ code, reason });
+  return error;
 }
 
 /** The claims and header of a JWT, without verifying it. */

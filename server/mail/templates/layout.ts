@@ -1,5 +1,6 @@
 import { PRODUCT_NAME } from '#shared/constants.ts';
 import type { MailContent } from '../mail-message.ts';
+import { escapeHtml } from '#server/lib/html.ts';
 
 export type MailParts = {
   subject: string;
@@ -9,9 +10,6 @@ export type MailParts = {
   /** Shown small under the action: why the person got this mail, what to do if it was not them. */
   footnote: string;
 };
-
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 // Inline styles only: mail clients ignore <style> blocks and external sheets.
 export function renderMail(parts: MailParts): MailContent {

@@ -5,6 +5,7 @@ import type { LoginInput, RegisterInput } from '#shared/schemas/auth.ts';
 import type { VerifyMfaInput } from '#shared/schemas/mfa.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
+import { appLink } from '#server/lib/links.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '#server/lib/passwords.ts';
 import { accountExistsMail, verificationMail } from '#server/mail/templates/auth-mails.ts';
 import { newSignInMail } from '#server/mail/templates/security-mails.ts';
@@ -20,8 +21,6 @@ import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
 
-const link = (deps: Deps, route: string) => `${deps.config.publicUrl}${route}`;
-
 /** Adds a verification token to the unit of work and returns the mail that carries it. */
 function verificationFor(em: EntityManager, deps: Deps, user: User) {
   const token = createOneTimeToken(em, {
@@ -31,7 +30,7 @@ function verificationFor(em: EntityManager, deps: Deps, user: User) {
     ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS,
     now: deps.now(),
   });
-  return verificationMail(link(deps, `/verify-email?token=${token}`));
+  return verificationMail(appLink(deps, `/verify-email?token=${token}`));
 }
 
 /**
@@ -72,7 +71,7 @@ async function mayMail(em: EntityManager, deps: Deps, rule: RateLimitRule, addre
 
 async function notifyExistingOwner(em: EntityManager, deps: Deps, owner: User): Promise<void> {
   if (!(await mayMail(em, deps, RATE_LIMITS.accountExistsMailPerAddress, owner.emailNormalized))) return;
-  await deps.mailer.send({ to: owner.email, ...accountExistsMail(link(deps, '/login')) });
+  await deps.mailer.send({ to: owner.email, ...accountExistsMail(appLink(deps, '/login')) });
 }
 
 /** Always answers Ok; mails only an existing, unverified account. */
@@ -133,7 +132,7 @@ async function admit(em: EntityManager, deps: Deps, user: User, client: Client):
 async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client: Client): Promise<void> {
   const preferences = await findPreferences(em, user.id);
   if (!preferences.securityAlerts) return;
-  deps.mailer.sendInBackground({ to: user.email, ...newSignInMail({ ...client, at: deps.now() }, link(deps, '/settings/security')) });
+  deps.mailer.sendInBackground({ to: user.email, ...newSignInMail({ ...client, at: deps.now() }, appLink(deps, '/settings/security')) });
 }
 
 /**

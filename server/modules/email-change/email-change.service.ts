@@ -4,6 +4,7 @@ import type { ChangeEmailInput } from '#shared/schemas/account.ts';
 import { normalizeEmail } from '#shared/text.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
+import { appLink } from '#server/lib/links.ts';
 import { emailChangeConfirmMail, emailChangeNoticeMail, emailTakenMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
@@ -12,8 +13,6 @@ import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { findUserByEmail } from '#server/modules/users/users.service.ts';
-
-const link = (deps: Deps, route: string) => `${deps.config.publicUrl}${route}`;
 
 /**
  * Mails a confirmation link to the new address and a notice to the current one; nothing changes
@@ -34,11 +33,11 @@ export async function requestEmailChange(em: EntityManager, deps: Deps, user: Us
   recordSecurityEvent(em, { user, type: 'email.change_requested', client, at: now });
   if (owner) {
     await em.flush();
-    deps.mailer.sendInBackground({ to: owner.email, ...emailTakenMail(link(deps, '/login')) });
+    deps.mailer.sendInBackground({ to: owner.email, ...emailTakenMail(appLink(deps, '/login')) });
   } else {
     const token = createOneTimeToken(em, { purpose: 'change_email', user, email: input.newEmail, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS, now });
     await em.flush();
-    deps.mailer.sendInBackground({ to: input.newEmail, ...emailChangeConfirmMail(link(deps, `/confirm-email?token=${token}`), input.newEmail) });
+    deps.mailer.sendInBackground({ to: input.newEmail, ...emailChangeConfirmMail(appLink(deps, `/confirm-email?token=${token}`), input.newEmail) });
   }
   deps.mailer.sendInBackground({ to: user.email, ...emailChangeNoticeMail({ ...client, at: now }, input.newEmail) });
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { ResetPasswordInput } from '#shared/schemas/account.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
+import { appLink } from '#server/lib/links.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
 import { passwordChangedMail, passwordResetMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
@@ -17,7 +18,6 @@ import { applyNewPassword, prepareNewPassword } from './passwords.service.ts';
 
 const RESET_TTL_SECONDS = 60 * 60; // 1 hour
 
-const link = (deps: Deps, route: string) => `${deps.config.publicUrl}${route}`;
 const invalidLink = () => new AppError('INVALID_TOKEN', 'This reset link is invalid, expired or already used. Ask for a new one.');
 
 /**
@@ -31,7 +31,7 @@ export async function requestPasswordReset(em: EntityManager, deps: Deps, email:
   if (!(await consumeRateLimit(em, RATE_LIMITS.resetMailPerAddress, user.emailNormalized, deps.now())).allowed) return;
   const token = createOneTimeToken(em, { purpose: 'reset_password', user, email: user.email, ttlSeconds: RESET_TTL_SECONDS, now: deps.now() });
   await em.flush();
-  deps.mailer.sendInBackground({ to: user.email, ...passwordResetMail(link(deps, `/reset-password?token=${token}`)) });
+  deps.mailer.sendInBackground({ to: user.email, ...passwordResetMail(appLink(deps, `/reset-password?token=${token}`)) });
 }
 
 /** Single use, 1 hour. Ends every session of the account and tells its owner. */
@@ -54,5 +54,5 @@ export async function resetPassword(em: EntityManager, deps: Deps, input: ResetP
     await tx.flush();
     return account;
   });
-  deps.mailer.sendInBackground({ to: user.email, ...passwordChangedMail({ ...client, at: deps.now() }, link(deps, '/forgot-password'), 'reset') });
+  deps.mailer.sendInBackground({ to: user.email, ...passwordChangedMail({ ...client, at: deps.now() }, appLink(deps, '/forgot-password'), 'reset') });
 }
