@@ -13,6 +13,22 @@ const CONNECTION_PRAGMAS = `
   PRAGMA foreign_keys = ON;
   PRAGMA busy_timeout = 5000;
 `;
+// The read connection (server/db/prepared.ts) can never write, whatever is sent to it.
+const READ_CONNECTION_PRAGMAS = `
+  PRAGMA query_only = ON;
+  PRAGMA busy_timeout = 5000;
+`;
+
+function pool(pragmas: string) {
+  return {
+    min: 1,
+    max: 1,
+    idleTimeoutMillis: 2 ** 31 - 1,
+    afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
+      connection.exec(pragmas, (error) => done(error, connection));
+    },
+  };
+}
 
 export function ormOptions(config: Pick<Config, 'databasePath'>) {
   return defineConfig({
@@ -29,14 +45,11 @@ export function ormOptions(config: Pick<Config, 'databasePath'>) {
       emit: 'ts',
       fileName: (timestamp, name) => `migration-${timestamp}${name ? `-${name}` : ''}`,
     },
-    pool: {
-      min: 1,
-      max: 1,
-      idleTimeoutMillis: 2 ** 31 - 1,
-      afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
-        connection.exec(CONNECTION_PRAGMAS, (error) => done(error, connection));
-      },
-    },
+    pool: pool(CONNECTION_PRAGMAS),
+    // A second connection for the hot reads only (server/db/prepared.ts); the ORM's own queries
+    // stay on the one above, which also serialises every write of this process.
+    replicas: [{ name: 'read', pool: pool(READ_CONNECTION_PRAGMAS) }],
+    preferReadReplicas: false,
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,

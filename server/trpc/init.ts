@@ -22,7 +22,7 @@ export const publicProcedure = t.procedure;
 export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
   const auth = ctx.bearerToken ? await authenticateAccessToken(ctx.em, ctx.deps, ctx.bearerToken) : null;
   if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
-  ctx.req.userId = auth.user.id;
+  ctx.req.userId = auth.userId;
   return next({ ctx: { ...ctx, auth } });
 });
 
@@ -32,7 +32,7 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
  */
 export function permittedProcedure(permission: Permission) {
   return authedProcedure.use(({ ctx, next }) => {
-    if (!can(ctx.auth.user.role, permission)) throw new AppError('FORBIDDEN', 'You do not have permission to do this.');
+    if (!can(ctx.auth.role, permission)) throw new AppError('FORBIDDEN', 'You do not have permission to do this.');
     return next();
   });
 }

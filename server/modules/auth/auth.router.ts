@@ -20,7 +20,6 @@ import { requireTrustedOrigin } from '#server/modules/sessions/origin-check.ts';
 import { deliverSession } from '#server/modules/sessions/deliver-session.ts';
 import { clearRefreshCookie, readRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
 import { endSession, refreshSession } from '#server/modules/sessions/sessions.service.ts';
-import { loadMe } from '#server/modules/users/me.ts';
 import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
 import { login, register, resendVerification, verifyEmail, verifyMfa } from './auth.service.ts';
 
@@ -69,7 +68,7 @@ export const authRouter = router({
     return OK;
   }),
 
-  me: authedProcedure.query(({ ctx }) => loadMe(ctx.em, ctx.auth.user)),
+  me: authedProcedure.query(({ ctx }) => ctx.auth.me()),
 
   acceptInvitation: publicProcedure
     .input(AcceptInvitationInputSchema)

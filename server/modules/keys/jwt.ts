@@ -42,8 +42,25 @@ function isClaims(value: unknown): value is JwtClaims {
   );
 }
 
+// Clients present the same access token on every request until it expires, so a verified one is
+// remembered by its exact text and its signature checked once per key ring (docs/benchmarks.md).
+// Refresh tokens are presented once: never remembered.
+const REMEMBERED_ACCESS_TOKENS = 16_384;
+const verifiedByRing = new WeakMap<KeyRing, Map<string, { kid: string; claims: JwtClaims }>>();
+
+function acceptable(claims: JwtClaims, expected: Expectations): JwtClaims | null {
+  if (claims.iss !== expected.issuer || claims.aud !== expected.audience) return null;
+  if (claims.exp * 1000 <= expected.now.getTime()) return null;
+  return claims;
+}
+
 /** The claims of a valid token of the expected type, or null for anything else. Never throws. */
 export async function verifyJwt(keys: KeyRing, token: string, expected: Expectations): Promise<JwtClaims | null> {
+  let remembered = verifiedByRing.get(keys);
+  if (!remembered) verifiedByRing.set(keys, (remembered = new Map()));
+  const known = expected.typ === 'at+jwt' ? remembered.get(token) : undefined;
+  if (known) return keys.byKid.has(known.kid) ? acceptable(known.claims, expected) : null;
+
   let parsed: ReturnType<typeof parseJWT>;
   try {
     parsed = parseJWT(token);
@@ -57,7 +74,9 @@ export async function verifyJwt(keys: KeyRing, token: string, expected: Expectat
   if (!key || signature.length !== 64) return null;
   const valid = await webcrypto.subtle.verify(SIGN_PARAMS, key.publicKey, signature, message);
   if (!valid || !isClaims(payload)) return null;
-  if (payload.iss !== expected.issuer || payload.aud !== expected.audience) return null;
-  if (payload.exp * 1000 <= expected.now.getTime()) return null;
-  return payload;
+  if (expected.typ === 'at+jwt') {
+    if (remembered.size >= REMEMBERED_ACCESS_TOKENS) remembered.delete(remembered.keys().next().value!);
+    remembered.set(token, { kid: header.kid, claims: Object.freeze(payload) });
+  }
+  return acceptable(payload, expected);
 }

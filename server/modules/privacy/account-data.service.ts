@@ -70,7 +70,7 @@ export async function deactivateAccount(em: EntityManager, deps: Deps, auth: Aut
   await requireCurrentPassword(auth.user, password);
   const now = deps.now();
   auth.user.deactivatedAt = now;
-  await revokeSessionsOf(em, auth.user.id, now);
+  await revokeSessionsOf(em, auth.userId, now);
   recordSecurityEvent(em, { user: auth.user, type: 'account.deactivated', client, at: now });
   await em.flush();
 }

@@ -21,7 +21,7 @@ async function signedIn(em: EntityManager, deps: Deps, user: User, session: Sess
   const [access, refresh, me] = await Promise.all([
     issueAccessToken(deps, user, session),
     issueRefreshToken(deps, session, jti),
-    loadMe(em, user),
+    loadMe(em, user.id),
   ]);
   return { authSession: { ...access, user: me }, refresh };
 }
@@ -142,7 +142,7 @@ export async function reissueSession(em: EntityManager, deps: Deps, user: User, 
 export async function listSessions(em: EntityManager, deps: Deps, auth: Auth): Promise<SessionInfo[]> {
   const sessions = await em.find(
     SessionEntity,
-    { user: auth.user.id, revokedAt: null, expiresAt: { $gt: deps.now() } },
+    { user: auth.userId, revokedAt: null, expiresAt: { $gt: deps.now() } },
     { orderBy: { createdAt: 'desc', id: 'asc' } },
   );
   return sessions.map((session) => ({
@@ -151,14 +151,14 @@ export async function listSessions(em: EntityManager, deps: Deps, auth: Auth): P
     lastUsedAt: session.lastUsedAt.toISOString(),
     ip: session.ip,
     userAgent: session.userAgent,
-    current: session.id === auth.session.id,
+    current: session.id === auth.sessionId,
   }));
 }
 
 /** Only the caller's own live sessions: anyone else's id is simply not found. */
 export async function revokeSession(em: EntityManager, deps: Deps, auth: Auth, sessionId: string, client: Client): Promise<void> {
   const now = deps.now();
-  const revoked = await em.nativeUpdate(SessionEntity, { id: sessionId, user: auth.user.id, revokedAt: null }, { revokedAt: now });
+  const revoked = await em.nativeUpdate(SessionEntity, { id: sessionId, user: auth.userId, revokedAt: null }, { revokedAt: now });
   if (revoked === 0) throw new AppError('NOT_FOUND', 'There is no such session on your account.');
   recordSecurityEvent(em, { user: auth.user, type: 'session.revoked', client, at: now });
   await em.flush();
@@ -166,7 +166,7 @@ export async function revokeSession(em: EntityManager, deps: Deps, auth: Auth, s
 
 export async function revokeOtherSessions(em: EntityManager, deps: Deps, auth: Auth, client: Client): Promise<void> {
   const now = deps.now();
-  await revokeSessionsOf(em, auth.user.id, now, auth.session.id);
+  await revokeSessionsOf(em, auth.userId, now, auth.sessionId);
   recordSecurityEvent(em, { user: auth.user, type: 'sessions.revoked_others', client, at: now });
   await em.flush();
 }

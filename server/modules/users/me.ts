@@ -1,23 +1,35 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Me } from '#shared/schemas/auth.ts';
-import { mapJoined, selectColumns } from '#server/db/joined-row.ts';
-import { executeSql } from '#server/lib/sql.ts';
-import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
+import type { Role } from '#shared/roles.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
-import type { User } from './user.entity.ts';
 
-export async function loadMe(em: EntityManager, user: User): Promise<Me> {
-  // On every auth.me: the same cheap path as the session check (server/db/joined-row.ts).
-  const row = await executeSql<Record<string, unknown> | undefined>(em, `select ${selectColumns(em, ProfileEntity, 'p')} from profiles p where p.user_id = ?`, [user.id], 'get');
-  if (!row) throw new Error(`The profile of user ${user.id} is missing`);
-  const profile = mapJoined(em, ProfileEntity, row, 'p');
+/** The columns `meOf` reads, from `users u join profiles p`: part of the session check's select too. */
+export const ME_COLUMNS = ['u.id', 'u.email', 'u.email_verified_at', 'u.role', 'u.mfa_enabled_at', 'u.created_at', 'p.name', 'p.avatar_file']
+  .map((column) => `${column} as "${column}"`)
+  .join(', ');
+
+export type MeRow = Record<string, unknown>;
+
+const instant = (value: unknown) => new Date(value as number | string).toISOString();
+
+export function meOf(row: MeRow): Me {
   return {
-    id: user.id,
-    email: user.email,
-    emailVerified: user.emailVerifiedAt != null,
-    role: user.role,
-    mfaEnabled: user.mfaEnabledAt != null,
-    createdAt: user.createdAt.toISOString(),
-    profile: { name: profile.name, avatarUrl: avatarUrl(profile.avatarFile) },
+    id: row['u.id'] as string,
+    email: row['u.email'] as string,
+    emailVerified: row['u.email_verified_at'] != null,
+    role: row['u.role'] as Role,
+    mfaEnabled: row['u.mfa_enabled_at'] != null,
+    createdAt: instant(row['u.created_at']),
+    profile: { name: row['p.name'] as string, avatarUrl: avatarUrl(row['p.avatar_file'] as string | null) },
   };
+}
+
+const ME_SQL = `select ${ME_COLUMNS} from users u join profiles p on p.user_id = u.id where u.id = ?`;
+
+/** The account as the client shows it, as committed (call it after the flush). */
+export async function loadMe(em: EntityManager, userId: string): Promise<Me> {
+  const [row] = await queryPrepared<MeRow>(em, 'read', ME_SQL, [userId]);
+  if (!row) throw new Error(`The account ${userId} or its profile is missing`);
+  return meOf(row);
 }
