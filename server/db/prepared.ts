@@ -35,10 +35,54 @@ function prepare(connection: RawConnection, sql: string): Promise<Statement> {
   });
 }
 
+type Lease = { connection: Promise<RawConnection>; users: number };
+const readLeases = new WeakMap<Pool, Lease>();
+
+/**
+ * The read connection is shared by every read in flight (SQLite serialises them on it anyway)
+ * and handed back to its pool when none is: a pool round trip per query costs as much as the
+ * query. Handing it back when idle is what lets the ORM close the pool.
+ */
+async function withReadConnection<T>(pool: Pool, use: (connection: RawConnection) => Promise<T>): Promise<T> {
+  let lease = readLeases.get(pool);
+  if (!lease) {
+    lease = { connection: pool.acquireConnection(), users: 0 };
+    readLeases.set(pool, lease);
+  }
+  const current = lease;
+  current.users++;
+  try {
+    return await use(await current.connection);
+  } finally {
+    if (--current.users === 0) {
+      readLeases.delete(pool);
+      current.connection.then((connection) => pool.releaseConnection(connection)).catch(() => {});
+    }
+  }
+}
+
+async function withWriteConnection<T>(pool: Pool, use: (connection: RawConnection) => Promise<T>): Promise<T> {
+  // Through the pool each time: a transaction holds the one write connection until it ends.
+  const connection = await pool.acquireConnection();
+  try {
+    return await use(connection);
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+async function run<T>(connection: RawConnection, sql: string, params: unknown[]): Promise<T[]> {
+  const statements = statementsOf(connection);
+  const statement = statements.get(sql) ?? (await prepare(connection, sql));
+  statements.set(sql, statement);
+  return new Promise<T[]>((resolve, reject) => statement.all(params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+}
+
 /**
  * Runs one statement of the hot paths (session check, auth.me, profile.get, refresh rotation) as
- * a statement prepared once per pooled connection. The ORM's `execute` has knex build the query
- * and SQLite prepare it again on every call: about four times the cost (docs/benchmarks.md).
+ * a statement prepared once per connection. The ORM's `execute` has knex build the query, the
+ * pool hand out the connection and SQLite prepare the statement again on every call: about four
+ * times the cost (docs/benchmarks.md).
  *
  * Reads go to the read connection (`replicas` in mikro-orm.config.ts: a second connection to the
  * same WAL database, so a read sees every committed write, never an uncommitted one, and does not
@@ -48,13 +92,6 @@ function prepare(connection: RawConnection, sql: string): Promise<Statement> {
 export async function queryPrepared<T>(em: EntityManager, kind: 'read' | 'write', sql: string, params: unknown[]): Promise<T[]> {
   if (em.isInTransaction()) return executeSql<T[]>(em, sql, params, 'all');
   const pool = (em.getConnection(kind) as unknown as AbstractSqlConnection).getKnex().client as unknown as Pool;
-  const connection = await pool.acquireConnection();
-  try {
-    const statements = statementsOf(connection);
-    const prepared = statements.get(sql) ?? (await prepare(connection, sql));
-    statements.set(sql, prepared);
-    return await new Promise<T[]>((resolve, reject) => prepared.all(params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
-  } finally {
-    await pool.releaseConnection(connection);
-  }
+  const withConnection = kind === 'read' ? withReadConnection : withWriteConnection;
+  return withConnection(pool, (connection) => run<T>(connection, sql, params));
 }

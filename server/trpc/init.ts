@@ -23,7 +23,8 @@ export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
   const auth = ctx.bearerToken ? await authenticateAccessToken(ctx.em, ctx.deps, ctx.bearerToken) : null;
   if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
   ctx.req.userId = auth.userId;
-  return next({ ctx: { ...ctx, auth } });
+  // tRPC merges this into the context: spreading ctx here would copy it twice.
+  return next({ ctx: { auth } });
 });
 
 /**

@@ -2,6 +2,8 @@
 // take what they need (the unit of work, the caller, the input, the clock) and return API shapes.
 // Ownership is part of every query, so another member's flyer is simply NOT_FOUND.
 import type { EntityManager } from '@mikro-orm/core';
+import { instantOf } from '#server/db/columns.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import type { Flyer, FlyerCreateInput, FlyerUpdateInput } from '#shared/schemas/flyers.ts';
 import type { PublicProfile } from '#shared/schemas/profile.ts';
 import { AppError } from '#server/lib/app-error.ts';
@@ -63,12 +65,13 @@ export async function deleteFlyer(em: EntityManager, owner: User, id: string): P
   await em.flush();
 }
 
-/** What a public profile shows: published flyers, newest publication first. */
+type PublishedFlyerRow = { id: string; title: string; body: string; published_at: number };
+
+const PUBLISHED_FLYERS_SQL = `select id, title, body, published_at from flyers
+  where user_id = ? and status = 'published' order by published_at desc, id asc`;
+
+/** What a public profile shows: published flyers, newest publication first (a prepared read: profile.get is hot). */
 export async function publishedFlyersOf(em: EntityManager, userId: string): Promise<PublicProfile['flyers']> {
-  const flyers = await em.find(
-    FlyerEntity,
-    { user: userId, status: 'published' },
-    { orderBy: { publishedAt: 'desc', id: 'asc' }, fields: ['id', 'title', 'body', 'publishedAt'] },
-  );
-  return flyers.map((flyer) => ({ id: flyer.id, title: flyer.title, body: flyer.body, publishedAt: flyer.publishedAt!.toISOString() }));
+  const rows = await queryPrepared<PublishedFlyerRow>(em, 'read', PUBLISHED_FLYERS_SQL, [userId]);
+  return rows.map((row) => ({ id: row.id, title: row.title, body: row.body, publishedAt: instantOf(row.published_at) }));
 }

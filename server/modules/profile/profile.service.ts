@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { PublicProfile } from '#shared/schemas/profile.ts';
+import { instantOf } from '#server/db/columns.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { publishedFlyersOf } from '#server/modules/flyers/flyers.service.ts';
-import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { avatarUrl } from './avatar-url.ts';
 import { ProfileEntity, type Profile } from './profile.entity.ts';
-
 
 /** A profile anyone may see: its user exists and is neither disabled nor deactivated. */
 export async function requireVisibleProfile(em: EntityManager, userId: string): Promise<Profile & { user: User }> {
@@ -17,19 +17,25 @@ export async function requireVisibleProfile(em: EntityManager, userId: string): 
   return profile;
 }
 
-/** What anyone may see of a member: never the email, role, or privacy and preference settings. */
+type PublicProfileRow = { id: string; created_at: number; name: string; avatar_file: string | null; allow_email_contact: number };
+
+const PUBLIC_PROFILE_SQL = `select u.id, u.created_at, p.name, p.avatar_file, c.allow_email_contact
+  from users u join profiles p on p.user_id = u.id join privacy_settings c on c.user_id = u.id
+  where u.id = ? and u.disabled_at is null and u.deactivated_at is null`;
+
+/**
+ * What anyone may see of a member: never the email, role, or privacy and preference settings.
+ * Public and read on every profile view, so two prepared reads (server/db/prepared.ts).
+ */
 export async function getPublicProfile(em: EntityManager, userId: string): Promise<PublicProfile> {
-  const profile = await requireVisibleProfile(em, userId);
-  const [privacy, flyers] = await Promise.all([
-    em.findOneOrFail(PrivacySettingsEntity, { user: userId }),
-    publishedFlyersOf(em, userId),
-  ]);
+  const [[row], flyers] = await Promise.all([queryPrepared<PublicProfileRow>(em, 'read', PUBLIC_PROFILE_SQL, [userId]), publishedFlyersOf(em, userId)]);
+  if (!row) throw new AppError('NOT_FOUND', 'There is no member with this address.');
   return {
-    userId: profile.user.id,
-    name: profile.name,
-    avatarUrl: avatarUrl(profile.avatarFile),
-    joinedAt: profile.user.createdAt.toISOString(),
-    canBeContacted: privacy.allowEmailContact,
+    userId: row.id,
+    name: row.name,
+    avatarUrl: avatarUrl(row.avatar_file),
+    joinedAt: instantOf(row.created_at),
+    canBeContacted: Boolean(row.allow_email_contact),
     flyers,
   };
 }

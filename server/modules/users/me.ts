@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Me } from '#shared/schemas/auth.ts';
 import type { Role } from '#shared/roles.ts';
+import { instantOf } from '#server/db/columns.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
 import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
 
@@ -11,8 +12,6 @@ export const ME_COLUMNS = ['u.id', 'u.email', 'u.email_verified_at', 'u.role', '
 
 export type MeRow = Record<string, unknown>;
 
-const instant = (value: unknown) => new Date(value as number | string).toISOString();
-
 export function meOf(row: MeRow): Me {
   return {
     id: row['u.id'] as string,
@@ -20,7 +19,7 @@ export function meOf(row: MeRow): Me {
     emailVerified: row['u.email_verified_at'] != null,
     role: row['u.role'] as Role,
     mfaEnabled: row['u.mfa_enabled_at'] != null,
-    createdAt: instant(row['u.created_at']),
+    createdAt: instantOf(row['u.created_at']),
     profile: { name: row['p.name'] as string, avatarUrl: avatarUrl(row['p.avatar_file'] as string | null) },
   };
 }
