@@ -1,7 +1,20 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-export default defineConfig({
+// `vite build --ssr` builds the server (npm start runs it without a TypeScript loader: less memory).
+const server = {
+  root: '.',
+  publicDir: false,
+  build: {
+    ssr: 'server/index.ts',
+    outDir: 'dist/server',
+    emptyOutDir: true,
+    target: 'node20',
+    sourcemap: true,
+  },
+} as const;
+
+export default defineConfig(({ isSsrBuild }) => (isSsrBuild ? server : {
   root: 'client',
   publicDir: 'public',
   plugins: [react()],
@@ -22,4 +35,4 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
   },
-});
+}));

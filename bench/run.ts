@@ -10,16 +10,19 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '#server/config.ts';
 import { openDatabase } from '#server/db/orm.ts';
+import { executeSql } from '#server/lib/sql.ts';
 import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import { loadKeyRing } from '#server/modules/keys/signing-keys.ts';
 import { seedFlyers, seedSessions, seedUsers, type SeededSession } from './seed.ts';
 
 const QUICK = process.argv.includes('--quick');
+// --only=me,refresh runs the baseline and those scenarios (ids below), for working on one path.
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const DURATION = QUICK ? 1 : 10; // seconds per scenario
 const PASSWORD = 'bench passphrase violet tractor 41';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-type Row = { scenario: string; connections: number; rps: number; p50: number; p99: number; errors: number; non2xx: number };
+type Row = { id: string; scenario: string; connections: number; rps: number; p50: number; p99: number; errors: number; non2xx: number; serverRssMb?: number };
 
 async function freePort(): Promise<number> {
   const probe = net.createServer();
@@ -40,11 +43,11 @@ async function startMailSink(): Promise<{ url: string; close: () => Promise<void
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function startServer(env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+async function startServer(env: NodeJS.ProcessEnv, url: string, entry = 'server/index.ts', readyPath = '/readyz'): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}${readyPath}`).then((r) => r.ok, () => false);
     if (ready) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -57,13 +60,21 @@ async function peakRssMb(pid: number): Promise<number> {
   return Math.round(kb / 1024);
 }
 
+async function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 let nextIp = 0;
 /** Each request from its own address, so per-IP limits meet a crowd, not one client. */
 const crowdIp = () => `198.18.${(++nextIp >> 8) & 255}.${nextIp & 255}`;
 
-async function run(name: string, connections: number, options: Partial<autocannon.Options>): Promise<Row> {
+async function run(id: string, name: string, connections: number, options: Partial<autocannon.Options>): Promise<Row> {
   const result = await autocannon({ connections, duration: DURATION, ...options } as autocannon.Options);
   return {
+    id,
     scenario: name,
     connections,
     rps: Math.round(result.requests.average),
@@ -80,21 +91,26 @@ function bearerRequests(url: string, path: string, tokens: string[]): autocannon
   return [{ method: 'GET', path, setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }];
 }
 
-/** Each connection holds one session and presents the cookie the previous refresh set. */
+/**
+ * Every request presents the current refresh token of a session no other request in flight is
+ * using, and the token the answer sets goes back to the pool: each refresh is a real rotation.
+ * (autocannon clears a request's context before every request, so the pool lives out here.)
+ */
 function refreshRequests(sessions: SeededSession[], origin: string): autocannon.Request[] {
-  let next = 0;
+  const idle = sessions.map((session) => `refresh_token=${session.refreshToken}`);
   return [
     {
       method: 'POST',
       path: '/trpc/auth.refresh',
-      setupRequest: (request, context: { cookie?: string }) => {
-        context.cookie ??= `refresh_token=${sessions[next++ % sessions.length]!.refreshToken}`;
-        return { ...request, headers: { ...request.headers, origin, cookie: context.cookie, 'content-type': 'application/json' } };
+      setupRequest: (request) => {
+        const cookie = idle.shift();
+        if (!cookie) throw new Error('More refreshes in flight than sessions to rotate');
+        return { ...request, headers: { ...request.headers, origin, cookie, 'content-type': 'application/json' } };
       },
-      onResponse: (_status, _body, context: { cookie?: string }, headers?: http.IncomingHttpHeaders) => {
+      onResponse: (_status, _body, _context, headers?: http.IncomingHttpHeaders) => {
         const setCookie = headers?.['set-cookie'];
         const fresh = (Array.isArray(setCookie) ? setCookie : [setCookie]).find((value) => value?.startsWith('refresh_token='));
-        if (fresh) context.cookie = fresh.split(';')[0];
+        if (fresh) idle.push(fresh.split(';')[0]!);
       },
     },
   ];
@@ -120,7 +136,9 @@ async function main() {
   };
   const config = loadConfig(env);
   let server: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
   const rows: Row[] = [];
+  const wanted = (id: string) => !ONLY || id === 'baseline' || ONLY.includes(id);
   try {
     // Seeding before the server starts; the server applies nothing new and creates its keys.
     const passwordHash = await hashPassword(PASSWORD);
@@ -130,11 +148,16 @@ async function main() {
     await orm.close();
 
     server = await startServer(env, url);
+    const serverPid = server.pid!;
     orm = await openDatabase(config);
     const keys = await loadKeyRing(config.dataDir);
     const sessionCount = QUICK ? 200 : 10_000;
     const many = await seedSessions(orm.em.fork(), keys, url, Array.from({ length: sessionCount }, (_, i) => users[i % users.length]!));
-    const refreshSessions = await seedSessions(orm.em.fork(), keys, url, users.slice(0, 64));
+    // Twice the connections: one session per request in flight, and some to spare.
+    const refreshSessions = await seedSessions(orm.em.fork(), keys, url, Array.from({ length: 128 }, (_, i) => users[i % users.length]!));
+    // The seeding's writes go into the database file now, not into the server's measured time.
+    const checkpoint = () => executeSql(orm.em.fork(), 'pragma wal_checkpoint(truncate)', [], 'all');
+    await checkpoint();
 
     // The Argon2 bound: how many verifications a second the machine can do at all.
     const samples = QUICK ? 3 : 20;
@@ -146,45 +169,60 @@ async function main() {
     const loginBody = (i: number) => JSON.stringify({ email: users[i % users.length]!.email, password: PASSWORD });
     let logins = 0;
     let signUps = 0;
-    const login = (name: string) =>
-      run(name, 16, {
+    const scenario = async (id: string, name: string, connections: number, options: Partial<autocannon.Options>) => {
+      if (!wanted(id)) return;
+      const row = await run(id, name, connections, options);
+      rows.push({ ...row, serverRssMb: await peakRssMb(serverPid) });
+    };
+    const login = (id: string, name: string) =>
+      scenario(id, name, 16, {
         url,
         requests: [{ method: 'POST', path: '/trpc/auth.login', setupRequest: (r) => ({ ...r, headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() }, body: loginBody(logins++) }) }],
       });
+    const me = (id: string, name: string, tokens: string[]) => scenario(id, name, 64, { url, requests: bearerRequests(url, '/trpc/auth.me', tokens) });
 
-    rows.push(await run('baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` }));
-    const baseline = rows[0]!.rps;
-    rows.push(await run('auth.me, one session', 64, { url, requests: bearerRequests(url, '/trpc/auth.me', [many[0]!.accessToken]) }));
-    rows.push(await run(`auth.me, ${sessionCount} sessions`, 64, { url, requests: bearerRequests(url, '/trpc/auth.me', many.map((s) => s.accessToken)) }));
-    rows.push(await run('profile.get (5 flyers)', 64, { url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[0]!.id }))}` }));
-    rows.push(await run('auth.refresh', 64, { url, requests: refreshRequests(refreshSessions, url) }));
-    rows.push(await login('auth.login'));
-    rows.push(
-      await run('auth.register', 16, {
-        url,
-        requests: [
-          {
-            method: 'POST',
-            path: '/trpc/auth.register',
-            setupRequest: (r) => ({
-              ...r,
-              headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
-              body: JSON.stringify({ email: `new-${signUps++}-${Date.now()}@bench.test`, password: PASSWORD }),
-            }),
-          },
-        ],
-      }),
-    );
+    await scenario('baseline', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
+    await me('me', 'auth.me, one session', [many[0]!.accessToken]);
+    await me('me-sessions', `auth.me, ${sessionCount} sessions`, many.map((s) => s.accessToken));
+    await scenario('profile', 'profile.get (5 flyers)', 64, { url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[0]!.id }))}` });
+    await scenario('refresh', 'auth.refresh', 64, { url, requests: refreshRequests(refreshSessions, url) });
+    await login('login', 'auth.login');
+    await scenario('register', 'auth.register', 16, {
+      url,
+      requests: [
+        {
+          method: 'POST',
+          path: '/trpc/auth.register',
+          setupRequest: (r) => ({
+            ...r,
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
+            body: JSON.stringify({ email: `new-${signUps++}-${Date.now()}@bench.test`, password: PASSWORD }),
+          }),
+        },
+      ],
+    });
 
     // Scale: 100,000 users in the table, then sign-in and the session check again.
     const bulk = QUICK ? 1_000 : 100_000;
-    await seedUsers(orm.em.fork(), bulk - users.length, passwordHash, users.length);
-    rows.push(await login(`auth.login, ${bulk} users`));
-    rows.push(await run(`auth.me, ${bulk} users`, 64, { url, requests: bearerRequests(url, '/trpc/auth.me', [many[0]!.accessToken]) }));
+    if (wanted('login-bulk') || wanted('me-bulk')) {
+      await seedUsers(orm.em.fork(), bulk - users.length, passwordHash, users.length);
+      await checkpoint();
+    }
+    await login('login-bulk', `auth.login, ${bulk} users`);
+    await me('me-bulk', `auth.me, ${bulk} users`, [many[0]!.accessToken]);
     await orm.close();
+    const peakRss = await peakRssMb(serverPid);
+    await stopServer(server);
 
-    const peakRss = await peakRssMb(server.pid!);
-    const table = rows.map((row) => ({ ...row, 'vs baseline': `${Math.round((row.rps / baseline) * 100)}%` }));
+    // What the fixed stack costs by itself: Fastify + tRPC's adapter, one no-op query.
+    const barePort = await freePort();
+    bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, 'bench/bare-server.ts', '/trpc/ping');
+    rows.push(await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` }));
+
+    const rps = (id: string) => rows.find((row) => row.id === id)?.rps;
+    const baseline = rps('baseline')!;
+    const ratio = (id: string, of: number | undefined) => (rps(id) !== undefined && of ? rps(id)! / of : undefined);
+    const table = rows.map(({ id: _id, ...row }) => ({ ...row, 'vs baseline': `${Math.round((row.rps / baseline) * 100)}%` }));
     console.table(table);
     const summary = {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
@@ -193,27 +231,33 @@ async function main() {
       serverPeakRssMb: peakRss,
       rows: table,
       ratios: {
-        meVsBaseline: rows[1]!.rps / baseline,
-        profileVsBaseline: rows[3]!.rps / baseline,
-        refreshVsBaseline: rows[4]!.rps / baseline,
-        loginVsArgon2Bound: rows[5]!.rps / argon2Bound,
-        registerVsArgon2Bound: rows[6]!.rps / argon2Bound,
-        manySessionsVsOne: rows[2]!.rps / rows[1]!.rps,
-        loginBulkVsSmall: rows[7]!.rps / rows[5]!.rps,
-        meBulkVsSmall: rows[8]!.rps / rows[1]!.rps,
+        meVsBaseline: ratio('me', baseline),
+        profileVsBaseline: ratio('profile', baseline),
+        refreshVsBaseline: ratio('refresh', baseline),
+        loginVsArgon2Bound: ratio('login', argon2Bound),
+        registerVsArgon2Bound: ratio('register', argon2Bound),
+        manySessionsVsOne: ratio('me-sessions', rps('me')),
+        loginBulkVsSmall: ratio('login-bulk', rps('login')),
+        meBulkVsSmall: ratio('me-bulk', rps('me')),
+        baselineVsBareStack: ratio('baseline', rps('bare')),
       },
     };
     console.log(`Argon2id verify: ${summary.argon2.verifyMs} ms → bound ${summary.argon2.boundPerSecond}/s on ${os.cpus().length} cores. Server peak RSS: ${peakRss} MB.`);
-    console.log(Object.entries(summary.ratios).map(([name, value]) => `${name}: ${Math.round(value * 100)}%`).join(' · '));
-    if (!QUICK) await fs.writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(
+      Object.entries(summary.ratios)
+        .filter(([, value]) => value !== undefined)
+        .map(([name, value]) => `${name}: ${Math.round(value! * 100)}%`)
+        .join(' · '),
+    );
+    if (!QUICK && !ONLY) await fs.writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const failures = rows.filter((row) => row.errors > 0 || row.non2xx > 0);
     if (failures.length > 0) {
       console.error(`Scenarios with errors: ${failures.map((row) => `${row.scenario} (${row.errors} errors, ${row.non2xx} non-2xx)`).join(', ')}`);
       process.exitCode = 1;
     }
   } finally {
-    server?.kill('SIGTERM');
-    await new Promise((resolve) => (server && server.exitCode === null ? server.once('exit', resolve) : resolve(null)));
+    await stopServer(server);
+    await stopServer(bare);
     await mail.close();
     await fs.rm(dataDir, { recursive: true, force: true });
   }

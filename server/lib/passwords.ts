@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { hash, verify, type Options } from '@node-rs/argon2';
 import { normalizePassword } from '#shared/password-policy.ts';
 
@@ -5,13 +6,32 @@ import { normalizePassword } from '#shared/password-policy.ts';
 // Algorithm is an ambient const enum, unusable under isolatedModules: 2 is Argon2id.
 const ARGON2_OPTIONS: Options = { algorithm: 2 as Options['algorithm'], memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
+// Argon2 runs on libuv's thread pool, which SQLite's queries share (four threads by default).
+// More hashes at once than cores only slow each other down, and would leave the queries of
+// every other request waiting behind them: the rest wait here, in order.
+const HASHING_SLOTS = os.availableParallelism();
+let hashing = 0;
+const waiting: Array<() => void> = [];
+
+async function inHashingSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (hashing >= HASHING_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else hashing++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else hashing--;
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(normalizePassword(password), ARGON2_OPTIONS);
+  return inHashingSlot(() => hash(normalizePassword(password), ARGON2_OPTIONS));
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, normalizePassword(password), ARGON2_OPTIONS);
+    return await inHashingSlot(() => verify(passwordHash, normalizePassword(password), ARGON2_OPTIONS));
   } catch {
     return false;
   }

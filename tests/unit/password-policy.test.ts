@@ -80,4 +80,12 @@ describe('checkPassword', () => {
       if (!verdict.ok) expect(verdict.reason).toMatch(/^Too easy to guess/);
     }
   });
+
+  test('checkPassword still sees through l33t spellings of common words, and refuses a 128-character run of digits', () => {
+    for (const password of ['l3tm31nl3tm31n', 'm0nk3ym0nk3y12', 'p4ssw0rd1234!', 'h3ll0w0rld12345', '1'.repeat(128)]) {
+      const verdict = checkPassword(password, { minLength: 12 });
+      expect({ password, ok: verdict.ok }).toEqual({ password, ok: false });
+      expect(verdict.score).toBeLessThan(MIN_PASSWORD_SCORE);
+    }
+  });
 });

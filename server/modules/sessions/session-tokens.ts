@@ -3,24 +3,32 @@ import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { ACCESS_TOKEN_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from '#shared/constants.ts';
 import type { Deps } from '#server/deps.ts';
 import { signJwt } from '#server/modules/keys/jwt.ts';
+import type { Role } from '#shared/roles.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import type { Session } from './session.entity.ts';
 
 export type IssuedAccessToken = { accessToken: string; accessTokenExpiresAt: string };
 export type IssuedRefreshToken = { refreshToken: string; maxAgeSeconds: number };
 
+/** Whom the tokens name: a session of a user, with the user's role as of now. */
+export type TokenSubject = { userId: string; role: Role; sessionId: string; sessionExpiresAt: Date };
+
+export function tokenSubject(user: User, session: Session): TokenSubject {
+  return { userId: user.id, role: user.role, sessionId: session.id, sessionExpiresAt: session.expiresAt };
+}
+
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-export async function issueAccessToken(deps: Deps, user: User, session: Session): Promise<IssuedAccessToken> {
+export async function issueAccessToken(deps: Deps, subject: TokenSubject): Promise<IssuedAccessToken> {
   const iat = seconds(deps.now());
   const exp = iat + ACCESS_TOKEN_TTL_SECONDS;
   const { publicUrl } = deps.config;
   const accessToken = await signJwt(deps.keys, 'at+jwt', {
     iss: publicUrl,
     aud: publicUrl,
-    sub: user.id,
-    sid: session.id,
-    role: user.role,
+    sub: subject.userId,
+    sid: subject.sessionId,
+    role: subject.role,
     iat,
     exp,
   });
@@ -28,15 +36,15 @@ export async function issueAccessToken(deps: Deps, user: User, session: Session)
 }
 
 /** 30 days from now, never past the session's absolute end. */
-export async function issueRefreshToken(deps: Deps, session: Session, jti: string): Promise<IssuedRefreshToken> {
+export async function issueRefreshToken(deps: Deps, subject: TokenSubject, jti: string): Promise<IssuedRefreshToken> {
   const iat = seconds(deps.now());
-  const exp = Math.min(iat + REFRESH_TOKEN_TTL_SECONDS, seconds(session.expiresAt));
+  const exp = Math.min(iat + REFRESH_TOKEN_TTL_SECONDS, seconds(subject.sessionExpiresAt));
   const { publicUrl } = deps.config;
   const refreshToken = await signJwt(deps.keys, 'refresh+jwt', {
     iss: publicUrl,
     aud: publicUrl,
-    sub: session.user.id,
-    sid: session.id,
+    sub: subject.userId,
+    sid: subject.sessionId,
     jti,
     iat,
     exp,

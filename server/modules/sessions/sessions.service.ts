@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { SESSION_MAX_AGE_SECONDS } from '#shared/constants.ts';
-import type { AuthSession } from '#shared/schemas/auth.ts';
+import type { AuthSession, Me } from '#shared/schemas/auth.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
@@ -12,18 +13,14 @@ import type { User } from '#server/modules/users/user.entity.ts';
 import type { SessionInfo } from '#shared/schemas/sessions.ts';
 import { findLiveSession, type Auth } from './session-auth.ts';
 import { SessionEntity, type Session } from './session.entity.ts';
-import { issueAccessToken, issueRefreshToken, successorJti, type IssuedRefreshToken } from './session-tokens.ts';
+import { issueAccessToken, issueRefreshToken, successorJti, tokenSubject, type IssuedRefreshToken, type TokenSubject } from './session-tokens.ts';
 
 /** What a sign-in hands back: the body for the client and the refresh token for the cookie. */
 export type SignedIn = { authSession: AuthSession; refresh: IssuedRefreshToken };
 
-async function signedIn(em: EntityManager, deps: Deps, user: User, session: Session, jti: string): Promise<SignedIn> {
-  const [access, refresh, me] = await Promise.all([
-    issueAccessToken(deps, user, session),
-    issueRefreshToken(deps, session, jti),
-    loadMe(em, user.id),
-  ]);
-  return { authSession: { ...access, user: me }, refresh };
+async function signedIn(deps: Deps, subject: TokenSubject, me: Me | Promise<Me>, jti: string): Promise<SignedIn> {
+  const [access, refresh, user] = await Promise.all([issueAccessToken(deps, subject), issueRefreshToken(deps, subject, jti), me]);
+  return { authSession: { ...access, user }, refresh };
 }
 
 /** Opens a session for this device. The caller's pending changes are flushed with it. */
@@ -42,7 +39,7 @@ export async function startSession(em: EntityManager, deps: Deps, user: User, cl
   user.lastSignInAt = now;
   recordSecurityEvent(em, { user, type: 'session.started', client, at: now });
   await em.flush();
-  return signedIn(em, deps, user, session, jti);
+  return signedIn(deps, tokenSubject(user, session), loadMe(em, user.id), jti);
 }
 
 const unauthenticated = () => new AppError('UNAUTHENTICATED', 'Your session has ended. Please sign in again.');
@@ -52,6 +49,11 @@ async function verifyRefreshToken(deps: Deps, token: string) {
   const claims = await verifyJwt(deps.keys, token, { typ: 'refresh+jwt', issuer: publicUrl, audience: publicUrl, now: deps.now() });
   return claims && typeof claims.jti === 'string' ? { ...claims, jti: claims.jti } : null;
 }
+
+const ROTATE_SQL = `update sessions
+  set refresh_jti_hash = ?, previous_jti_hash = ?, rotated_at = ?, last_used_at = ?, ip = ?, user_agent = ?
+  where id = ? and refresh_jti_hash = ? and revoked_at is null
+  returning id`;
 
 /**
  * Rotates the refresh token (API.md §3). The current token is swapped by a conditional update, so
@@ -67,21 +69,19 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
   const now = deps.now();
   const presented = sha256Hex(claims.jti);
   const next = successorJti(claims.jti);
+  const subject = tokenSubject(user, session);
 
   if (presented === session.refreshJtiHash) {
-    const rotated = await em.nativeUpdate(
-      SessionEntity,
-      { id: session.id, refreshJtiHash: presented },
-      { refreshJtiHash: sha256Hex(next), previousJtiHash: presented, rotatedAt: now, lastUsedAt: now, ip: client.ip, userAgent: client.userAgent },
-    );
-    if (rotated === 1) return signedIn(em, deps, user, await em.refreshOrFail(session), next);
+    // One prepared statement (server/db/prepared.ts): refreshes are frequent.
+    const rotated = await queryPrepared(em, 'write', ROTATE_SQL, [sha256Hex(next), presented, now.getTime(), now.getTime(), client.ip, client.userAgent, session.id, presented]);
+    if (rotated.length === 1) return signedIn(deps, subject, auth.me(), next);
     await em.refresh(session);
   }
 
   const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
   const withinGrace = session.rotatedAt != null && now.getTime() - session.rotatedAt.getTime() <= graceMs;
   if (presented === session.previousJtiHash && withinGrace && sha256Hex(next) === session.refreshJtiHash) {
-    return signedIn(em, deps, user, session, next);
+    return signedIn(deps, subject, auth.me(), next);
   }
 
   // Reuse of a retired token: someone else may hold this session's refresh token. End it.
@@ -136,7 +136,7 @@ export async function reissueSession(em: EntityManager, deps: Deps, user: User, 
   session.rotatedAt = null;
   session.lastUsedAt = deps.now();
   await em.flush();
-  return signedIn(em, deps, user, session, jti);
+  return signedIn(deps, tokenSubject(user, session), loadMe(em, user.id), jti);
 }
 
 export async function listSessions(em: EntityManager, deps: Deps, auth: Auth): Promise<SessionInfo[]> {
