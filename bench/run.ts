@@ -1,6 +1,6 @@
-// npm run bench [-- --quick]: starts the production server on a temp database, seeds it, drives
-// each scenario from this process with autocannon on 127.0.0.1, prints a table and writes
-// bench/results.json. Method and figures: docs/benchmarks.md.
+// npm run bench [-- --quick | --only=me,login | --profile]: starts the production server (exactly as `npm start`
+// runs it) on a temp database, seeds it, drives each scenario from this process with autocannon on
+// 127.0.0.1, prints a table and writes bench/results.json. Method and figures: docs/benchmarks.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -16,13 +16,27 @@ import { loadKeyRing } from '#server/modules/keys/signing-keys.ts';
 import { seedFlyers, seedSessions, seedUsers, type SeededSession } from './seed.ts';
 
 const QUICK = process.argv.includes('--quick');
-// --only=me,refresh runs the baseline and those scenarios (ids below), for working on one path.
+// --only=baseline,refresh runs just those scenarios (ids below), for working on one path.
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+// --profile writes the server's CPU profile (node --cpu-prof) to bench/profiles when it stops.
+const PROFILE = process.argv.includes('--profile');
 const DURATION = QUICK ? 1 : 10; // seconds per scenario
 const PASSWORD = 'bench passphrase violet tractor 41';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-type Row = { id: string; scenario: string; connections: number; rps: number; p50: number; p99: number; errors: number; non2xx: number; serverRssMb?: number };
+type Row = {
+  id: string;
+  scenario: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /** The server process's CPU time (all its threads) per answered request. */
+  serverCpuMsPerRequest?: number;
+  serverRssMb?: number;
+};
 
 async function freePort(): Promise<number> {
   const probe = net.createServer();
@@ -43,8 +57,16 @@ async function startMailSink(): Promise<{ url: string; close: () => Promise<void
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function startServer(env: NodeJS.ProcessEnv, url: string, entry = 'server/index.ts', readyPath = '/readyz'): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+/** The node arguments `npm start` ends with: the bench measures exactly what production runs. */
+async function productionServerArgs(): Promise<string[]> {
+  const { scripts } = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const command = /exec node (.+)$/.exec(scripts.start)?.[1];
+  if (!command) throw new Error('package.json\'s start script no longer ends with "exec node <args>"');
+  return [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'profiles')}`] : []), ...command.split(' ')];
+}
+
+async function startServer(env: NodeJS.ProcessEnv, url: string, args: string[], readyPath = '/readyz'): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
     const ready = await fetch(`${url}${readyPath}`).then((r) => r.ok, () => false);
@@ -58,6 +80,15 @@ async function peakRssMb(pid: number): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU time the process has used so far, all threads, in milliseconds. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 async function stopServer(child: ChildProcess | undefined): Promise<void> {
@@ -138,7 +169,7 @@ async function main() {
   let server: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
   const rows: Row[] = [];
-  const wanted = (id: string) => !ONLY || id === 'baseline' || ONLY.includes(id);
+  const wanted = (id: string) => !ONLY || ONLY.includes(id);
   try {
     // Seeding before the server starts; the server applies nothing new and creates its keys.
     const passwordHash = await hashPassword(PASSWORD);
@@ -147,7 +178,7 @@ async function main() {
     await seedFlyers(orm.em.fork(), users[0]!.id, 5);
     await orm.close();
 
-    server = await startServer(env, url);
+    server = await startServer(env, url, await productionServerArgs());
     const serverPid = server.pid!;
     orm = await openDatabase(config);
     const keys = await loadKeyRing(config.dataDir);
@@ -171,8 +202,10 @@ async function main() {
     let signUps = 0;
     const scenario = async (id: string, name: string, connections: number, options: Partial<autocannon.Options>) => {
       if (!wanted(id)) return;
+      const cpuBefore = await cpuMs(serverPid);
       const row = await run(id, name, connections, options);
-      rows.push({ ...row, serverRssMb: await peakRssMb(serverPid) });
+      const cpu = (await cpuMs(serverPid)) - cpuBefore;
+      rows.push({ ...row, serverCpuMsPerRequest: Math.round((cpu / Math.max(row.rps * DURATION, 1)) * 100) / 100, serverRssMb: await peakRssMb(serverPid) });
     };
     const login = (id: string, name: string) =>
       scenario(id, name, 16, {
@@ -215,14 +248,16 @@ async function main() {
     await stopServer(server);
 
     // What the fixed stack costs by itself: Fastify + tRPC's adapter, one no-op query.
-    const barePort = await freePort();
-    bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, 'bench/bare-server.ts', '/trpc/ping');
-    rows.push(await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` }));
+    if (wanted('bare')) {
+      const barePort = await freePort();
+      bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, ['--import', 'tsx', 'bench/bare-server.ts'], '/trpc/ping');
+      rows.push(await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` }));
+    }
 
     const rps = (id: string) => rows.find((row) => row.id === id)?.rps;
-    const baseline = rps('baseline')!;
+    const baseline = rps('baseline');
     const ratio = (id: string, of: number | undefined) => (rps(id) !== undefined && of ? rps(id)! / of : undefined);
-    const table = rows.map(({ id: _id, ...row }) => ({ ...row, 'vs baseline': `${Math.round((row.rps / baseline) * 100)}%` }));
+    const table = rows.map(({ id: _id, ...row }) => ({ ...row, 'vs baseline': baseline ? `${Math.round((row.rps / baseline) * 100)}%` : '' }));
     console.table(table);
     const summary = {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
