@@ -251,7 +251,8 @@ async function main() {
     if (wanted('bare')) {
       const barePort = await freePort();
       bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, ['--import', 'tsx', 'bench/bare-server.ts'], '/trpc/ping');
-      rows.push(await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` }));
+      const row = await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` });
+      rows.push({ ...row, serverRssMb: await peakRssMb(bare.pid!) });
     }
 
     const rps = (id: string) => rows.find((row) => row.id === id)?.rps;

@@ -12,7 +12,7 @@ import { newSignInMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { passMfaChallenge, startMfaChallenge } from '#server/modules/mfa/mfa-challenge.service.ts';
 import { requireStrongPassword } from '#server/modules/passwords/passwords.service.ts';
-import { findPreferences } from '#server/modules/preferences/preferences.service.ts';
+import { wantsSecurityAlerts } from '#server/modules/preferences/preferences.service.ts';
 import { consumeRateLimit, enforceRateLimit, type RateLimitRule } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { recordLoginFailure, requireNotThrottled } from './login-throttle.ts';
@@ -130,8 +130,7 @@ async function admit(em: EntityManager, deps: Deps, user: User, client: Client):
 
 /** "New sign-in" mail, when the member keeps security alerts on (the default). */
 async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client: Client): Promise<void> {
-  const preferences = await findPreferences(em, user.id);
-  if (!preferences.securityAlerts) return;
+  if (!(await wantsSecurityAlerts(em, user.id))) return;
   deps.mailer.sendInBackground({ to: user.email, ...newSignInMail({ ...client, at: deps.now() }, appLink(deps, '/settings/security')) });
 }
 

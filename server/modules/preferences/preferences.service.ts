@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Preferences as PreferencesShape, PreferencesUpdateInput } from '#shared/schemas/preferences.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { PreferencesEntity, type Preferences } from './preferences.entity.ts';
 
@@ -14,6 +15,12 @@ function toPreferences(record: Preferences): PreferencesShape {
 
 export function findPreferences(em: EntityManager, userId: string): Promise<Preferences> {
   return em.findOneOrFail(PreferencesEntity, { user: userId });
+}
+
+/** Whether the member wants security alerts by mail: read on every sign-in, so one prepared read. */
+export async function wantsSecurityAlerts(em: EntityManager, userId: string): Promise<boolean> {
+  const [row] = await queryPrepared<{ security_alerts: number }>(em, 'read', 'select security_alerts from preferences where user_id = ?', [userId]);
+  return Boolean(row?.security_alerts);
 }
 
 export async function getPreferences(em: EntityManager, user: User): Promise<PreferencesShape> {

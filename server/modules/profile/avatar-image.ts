@@ -1,4 +1,4 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { AVATAR_MAX_PIXELS, AVATAR_SIZE_PX, UPLOAD_BODY_LIMIT_BYTES } from '#shared/constants.ts';
 import { AppError } from '#server/lib/app-error.ts';
 
@@ -15,6 +15,8 @@ const tooLarge = (message: string) => new AppError('IMAGE_TOO_LARGE', message);
  */
 export async function toAvatarWebp(input: Buffer): Promise<Buffer> {
   if (input.length > UPLOAD_BODY_LIMIT_BYTES) throw tooLarge('Choose an image of at most 5 MB.');
+  // Loaded on the first upload: libvips costs the server ~11 MB from then on (docs/benchmarks.md).
+  const { default: sharp } = await import('sharp');
   let header: Metadata;
   try {
     header = await sharp(input, { limitInputPixels: false }).metadata();

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError } from '#server/lib/app-error.ts';
-import { executeSql } from '#server/lib/sql.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 
 export type RateLimitRule = {
   /** Stable name, part of the key: changing it resets the counts. */
@@ -18,23 +18,20 @@ async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: strin
   const windowStart = now.getTime() - rule.windowSeconds * 1000;
   const count = await countHits(em, rule, subject, now);
   // The hit whose leaving the window frees a slot: the oldest one, or later ones if over the limit.
-  const row = await executeSql<{ at: number } | undefined>(
-    em,
-    'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?',
-    [key(rule, subject), windowStart, Math.max(0, count - rule.limit)],
-    'get',
-  );
+  const [row] = await queryPrepared<{ at: number }>(em, 'read', 'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?', [
+    key(rule, subject),
+    windowStart,
+    Math.max(0, count - rule.limit),
+  ]);
   const freedAt = Number(row?.at ?? now.getTime()) + rule.windowSeconds * 1000;
   return Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000));
 }
 
 async function countHits(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
-  const row = await executeSql<{ hits: number } | undefined>(
-    em,
-    'select count(*) as hits from rate_limit_hits where key = ? and at > ?',
-    [key(rule, subject), now.getTime() - rule.windowSeconds * 1000],
-    'get',
-  );
+  const [row] = await queryPrepared<{ hits: number }>(em, 'read', 'select count(*) as hits from rate_limit_hits where key = ? and at > ?', [
+    key(rule, subject),
+    now.getTime() - rule.windowSeconds * 1000,
+  ]);
   return Number(row?.hits ?? 0);
 }
 
@@ -46,7 +43,7 @@ export async function checkRateLimit(em: EntityManager, rule: RateLimitRule, sub
 
 /** Counts one event (a failure, say) whatever the count so far. */
 export async function recordHit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<void> {
-  await executeSql(em, 'insert into rate_limit_hits (key, at) values (?, ?)', [key(rule, subject), now.getTime()], 'run');
+  await queryPrepared(em, 'write', 'insert into rate_limit_hits (key, at) values (?, ?)', [key(rule, subject), now.getTime()]);
 }
 
 /**
@@ -57,14 +54,15 @@ export async function recordHit(em: EntityManager, rule: RateLimitRule, subject:
 export async function consumeRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitVerdict> {
   const at = now.getTime();
   const windowStart = at - rule.windowSeconds * 1000;
-  const result = await executeSql<{ affectedRows: number }>(
+  const inserted = await queryPrepared(
     em,
+    'write',
     `insert into rate_limit_hits (key, at)
-     select ?, ? where (select count(*) from rate_limit_hits where key = ? and at > ?) < ?`,
+     select ?, ? where (select count(*) from rate_limit_hits where key = ? and at > ?) < ?
+     returning at`,
     [key(rule, subject), at, key(rule, subject), windowStart, rule.limit],
-    'run',
   );
-  if (result.affectedRows === 1) return { allowed: true };
+  if (inserted.length === 1) return { allowed: true };
   return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
 }
 
@@ -80,5 +78,5 @@ export async function enforceRateLimit(em: EntityManager, rule: RateLimitRule, s
 
 /** Forgets hits older than every window in use, so the table stays small without anyone's cron job. */
 export async function pruneRateLimitHits(em: EntityManager, now: Date, longestWindowSeconds: number): Promise<void> {
-  await executeSql(em, 'delete from rate_limit_hits where at <= ?', [now.getTime() - longestWindowSeconds * 1000], 'run');
+  await queryPrepared(em, 'write', 'delete from rate_limit_hits where at <= ?', [now.getTime() - longestWindowSeconds * 1000]);
 }
