@@ -57,12 +57,12 @@ async function startMailSink(): Promise<{ url: string; close: () => Promise<void
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** The node arguments `npm start` ends with: the bench measures exactly what production runs. */
-async function productionServerArgs(): Promise<string[]> {
+/** The node flags and script `npm start` ends with: the bench measures exactly what production runs. */
+async function productionServerArgs(): Promise<{ flags: string[]; script: string }> {
   const { scripts } = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const command = /exec node (.+)$/.exec(scripts.start)?.[1];
+  const command = /exec node (.+)$/.exec(scripts.start)?.[1]?.split(' ');
   if (!command) throw new Error('package.json\'s start script no longer ends with "exec node <args>"');
-  return [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'profiles')}`] : []), ...command.split(' ')];
+  return { flags: command.slice(0, -1), script: command.at(-1)! };
 }
 
 async function startServer(env: NodeJS.ProcessEnv, url: string, args: string[], readyPath = '/readyz'): Promise<ChildProcess> {
@@ -178,7 +178,9 @@ async function main() {
     await seedFlyers(orm.em.fork(), users[0]!.id, 5);
     await orm.close();
 
-    server = await startServer(env, url, await productionServerArgs());
+    const production = await productionServerArgs();
+    const profiling = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'profiles')}`] : [];
+    server = await startServer(env, url, [...profiling, ...production.flags, production.script]);
     const serverPid = server.pid!;
     orm = await openDatabase(config);
     const keys = await loadKeyRing(config.dataDir);
@@ -213,6 +215,16 @@ async function main() {
         requests: [{ method: 'POST', path: '/trpc/auth.login', setupRequest: (r) => ({ ...r, headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() }, body: loginBody(logins++) }) }],
       });
     const me = (id: string, name: string, tokens: string[]) => scenario(id, name, 64, { url, requests: bearerRequests(url, '/trpc/auth.me', tokens) });
+
+    // Warm-up, not recorded: the first seconds after a start measure the JIT, not the server.
+    const warmUp = { connections: 64, duration: QUICK ? 1 : 3 };
+    for (const options of [
+      { url: `${url}/trpc/system.ping` },
+      { url, requests: bearerRequests(url, '/trpc/auth.me', [many[1]!.accessToken]) },
+      { url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[1]!.id }))}` },
+    ]) {
+      await autocannon({ ...warmUp, ...options } as autocannon.Options);
+    }
 
     await scenario('baseline', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
     await me('me', 'auth.me, one session', [many[0]!.accessToken]);
@@ -250,7 +262,7 @@ async function main() {
     // What the fixed stack costs by itself: Fastify + tRPC's adapter, one no-op query.
     if (wanted('bare')) {
       const barePort = await freePort();
-      bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, ['--import', 'tsx', 'bench/bare-server.ts'], '/trpc/ping');
+      bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, [...production.flags, 'bench/bare-server.js'], '/trpc/ping');
       const row = await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` });
       rows.push({ ...row, serverRssMb: await peakRssMb(bare.pid!) });
     }

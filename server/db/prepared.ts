@@ -5,25 +5,33 @@ import { executeSql } from '#server/lib/sql.ts';
 // The driver's connection and statement (node-sqlite3), as far as this module uses them.
 type Statement = {
   all(params: unknown[], callback: (error: Error | null, rows: unknown[]) => void): void;
-  finalize(callback?: () => void): void;
+  finalize(callback: () => void): void;
 };
 type RawConnection = { prepare(sql: string, callback: (error: Error | null) => void): Statement; close(callback?: (error: Error | null) => void): void };
 type Pool = { acquireConnection(): Promise<RawConnection>; releaseConnection(connection: RawConnection): Promise<unknown> };
 
-const statementsByConnection = new WeakMap<RawConnection, Map<string, Statement>>();
+// node-sqlite3 runs one call of a statement at a time, and the next only after the last one's
+// callback has run on the main thread: with one statement per query, a busy event loop stalls
+// every request behind it. A few copies of each let SQLite start the next call at once.
+const COPIES_PER_STATEMENT = 4;
 
-function statementsOf(connection: RawConnection): Map<string, Statement> {
+type Copy = { statement: Promise<Statement>; inFlight: number };
+const statementsByConnection = new WeakMap<RawConnection, Map<string, Copy[]>>();
+
+function statementsOf(connection: RawConnection): Map<string, Copy[]> {
   let statements = statementsByConnection.get(connection);
   if (!statements) {
-    const cache = new Map<string, Statement>();
+    const cache = new Map<string, Copy[]>();
     statements = cache;
     statementsByConnection.set(connection, cache);
     // SQLite refuses to close a connection with live statements: finalize them first.
     const close = connection.close.bind(connection);
     connection.close = (callback) => {
-      for (const statement of cache.values()) statement.finalize();
+      const copies = [...cache.values()].flat();
       cache.clear();
-      close(callback);
+      void Promise.allSettled(copies.map((copy) => copy.statement.then((statement) => new Promise<void>((done) => statement.finalize(done))))).then(() =>
+        close(callback),
+      );
     };
   }
   return statements;
@@ -33,6 +41,22 @@ function prepare(connection: RawConnection, sql: string): Promise<Statement> {
   return new Promise((resolve, reject) => {
     const statement = connection.prepare(sql, (error) => (error ? reject(error) : resolve(statement)));
   });
+}
+
+/** An idle copy of the statement, prepared when every copy so far is busy (up to the limit). */
+function copyOf(connection: RawConnection, sql: string): Copy {
+  const statements = statementsOf(connection);
+  let copies = statements.get(sql);
+  if (!copies) statements.set(sql, (copies = []));
+  let copy = copies.find((candidate) => candidate.inFlight === 0);
+  if (!copy && copies.length < COPIES_PER_STATEMENT) {
+    copy = { statement: prepare(connection, sql), inFlight: 0 };
+    const added = copy;
+    copies.push(added);
+    // A statement that fails to prepare is not kept: the next call tries again (and fails alike).
+    added.statement.catch(() => copies.splice(copies.indexOf(added), 1));
+  }
+  return copy ?? copies.reduce((least, candidate) => (candidate.inFlight < least.inFlight ? candidate : least));
 }
 
 type Lease = { connection: Promise<RawConnection>; users: number };
@@ -72,10 +96,14 @@ async function withWriteConnection<T>(pool: Pool, use: (connection: RawConnectio
 }
 
 async function run<T>(connection: RawConnection, sql: string, params: unknown[]): Promise<T[]> {
-  const statements = statementsOf(connection);
-  const statement = statements.get(sql) ?? (await prepare(connection, sql));
-  statements.set(sql, statement);
-  return new Promise<T[]>((resolve, reject) => statement.all(params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+  const copy = copyOf(connection, sql);
+  copy.inFlight++;
+  try {
+    const statement = await copy.statement;
+    return await new Promise<T[]>((resolve, reject) => statement.all(params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+  } finally {
+    copy.inFlight--;
+  }
 }
 
 /**

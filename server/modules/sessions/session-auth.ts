@@ -5,9 +5,10 @@ import { mapJoined, selectColumns } from '#server/db/joined-row.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
 import type { Deps } from '#server/deps.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
-import { ME_COLUMNS, meOf, type MeRow } from '#server/modules/users/me.ts';
+import { meOf, PROFILE_COLUMNS, type MeRow } from '#server/modules/users/me.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { SessionEntity, type Session } from './session.entity.ts';
+import type { TokenSubject } from './session-tokens.ts';
 
 /** A live session and its account, from the session check's one row. */
 export class Auth {
@@ -36,6 +37,15 @@ export class Auth {
     return meOf(this.row);
   }
 
+  /** SHA-256 of the session's current refresh token id, as the check read it. */
+  get refreshJtiHash(): string {
+    return this.row['s.refresh_jti_hash'] as string;
+  }
+
+  tokenSubject(): TokenSubject {
+    return { userId: this.userId, role: this.role, sessionId: this.sessionId, sessionExpiresAt: new Date(this.row['s.expires_at'] as number) };
+  }
+
   // The entities join this request's unit of work on first use only: most authenticated reads
   // never need them. One the request has loaded already is returned as it is, changes included.
   get user(): User {
@@ -56,7 +66,8 @@ let liveSessionSql: string | undefined;
  * authenticated request, so it is one prepared statement (server/db/prepared.ts).
  */
 export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: string, userId: string): Promise<Auth | null> {
-  liveSessionSql ??= `select ${selectColumns(em, SessionEntity, 's')}, ${selectColumns(em, UserEntity, 'u')}, ${ME_COLUMNS}
+  // Every column of both entities (for the lazy getters), and the profile's two that auth.me shows.
+  liveSessionSql ??= `select ${selectColumns(em, SessionEntity, 's')}, ${selectColumns(em, UserEntity, 'u')}, ${PROFILE_COLUMNS}
      from sessions s join users u on u.id = s.user_id join profiles p on p.user_id = u.id
      where s.id = ? and s.user_id = ? and s.revoked_at is null and s.expires_at > ?
        and u.disabled_at is null and u.deactivated_at is null`;

@@ -65,18 +65,20 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
   if (!claims) throw unauthenticated();
   const auth = await findLiveSession(em, deps, claims.sid, claims.sub);
   if (!auth) throw unauthenticated();
-  const { user, session } = auth;
   const now = deps.now();
   const presented = sha256Hex(claims.jti);
   const next = successorJti(claims.jti);
-  const subject = tokenSubject(user, session);
+  const subject = auth.tokenSubject();
 
-  if (presented === session.refreshJtiHash) {
-    // One prepared statement (server/db/prepared.ts): refreshes are frequent.
-    const rotated = await queryPrepared(em, 'write', ROTATE_SQL, [sha256Hex(next), presented, now.getTime(), now.getTime(), client.ip, client.userAgent, session.id, presented]);
+  // The usual case, from the session check's row alone: one prepared update (server/db/prepared.ts).
+  if (presented === auth.refreshJtiHash) {
+    const rotated = await queryPrepared(em, 'write', ROTATE_SQL, [sha256Hex(next), presented, now.getTime(), now.getTime(), client.ip, client.userAgent, auth.sessionId, presented]);
     if (rotated.length === 1) return signedIn(deps, subject, auth.me(), next);
-    await em.refresh(session);
   }
+
+  // Another request rotated first, or the token is a retired one: decide on the current row.
+  const { user, session } = auth;
+  await em.refresh(session);
 
   const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
   const withinGrace = session.rotatedAt != null && now.getTime() - session.rotatedAt.getTime() <= graceMs;
