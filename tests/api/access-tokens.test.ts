@@ -160,3 +160,29 @@ test('access tokens carry iss and aud = PUBLIC_URL, sub, sid, role, iat and a 15
   expect(Math.abs(iat - nowSeconds())).toBeLessThan(120);
   expect(member.session.accessTokenExpiresAt).toBe(new Date(exp * 1000).toISOString());
 });
+
+test('auth.me answers a burst of concurrent calls from several members each with their own account, and refuses in the same burst an ended session and a token naming another member’s session', async () => {
+  const others = await Promise.all([signUpAndVerify(server), signUpAndVerify(server), signUpAndVerify(server)]);
+  const [second, ended, third] = others as [SignedUp, SignedUp, SignedUp];
+  await ended.client.trpc.auth.logout.mutate();
+  // A genuine signature on the first member's session id, but naming the second member.
+  const crossed = await signEs256(header(), claims({ sub: second.session.user.id }), serverKey.privateKey);
+
+  const calls = Array.from({ length: 12 }, () => [
+    { expected: member.session.user.id, call: meWith(member.session.accessToken) },
+    { expected: second.session.user.id, call: meWith(second.session.accessToken) },
+    { expected: null, call: meWith(ended.session.accessToken) },
+    { expected: third.session.user.id, call: meWith(third.session.accessToken) },
+    { expected: null, call: meWith(crossed) },
+  ]).flat();
+  const answers = await Promise.allSettled(calls.map(({ call }) => call));
+  answers.forEach((answer, i) => {
+    const { expected } = calls[i]!;
+    if (expected === null) {
+      expect(answer.status).toBe('rejected');
+      if (answer.status === 'rejected') expect((answer.reason as { data?: { reason?: string } }).data?.reason).toBe('UNAUTHENTICATED');
+    } else {
+      expect(answer.status === 'fulfilled' ? answer.value.id : answer.reason).toBe(expected);
+    }
+  });
+});
