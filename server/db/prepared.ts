@@ -8,7 +8,12 @@ type Statement = {
   finalize(callback: () => void): void;
 };
 type RawConnection = { prepare(sql: string, callback: (error: Error | null) => void): Statement; close(callback?: (error: Error | null) => void): void };
-type Pool = { acquireConnection(): Promise<RawConnection>; releaseConnection(connection: RawConnection): Promise<unknown> };
+// knex's client, and its tarn pool.
+type Pool = {
+  acquireConnection(): Promise<RawConnection>;
+  releaseConnection(connection: RawConnection): Promise<unknown>;
+  pool?: { numPendingAcquires(): number };
+};
 
 // node-sqlite3 runs one call of a statement at a time, and the next only after the last one's
 // callback has run on the main thread: with one statement per query, a busy event loop stalls
@@ -60,18 +65,20 @@ function copyOf(connection: RawConnection, sql: string): Copy {
 }
 
 type Lease = { connection: Promise<RawConnection>; users: number };
-const readLeases = new WeakMap<Pool, Lease>();
+const leases = new WeakMap<Pool, Lease>();
 
 /**
- * The read connection is shared by every read in flight (SQLite serialises them on it anyway)
- * and handed back to its pool when none is: a pool round trip per query costs as much as the
- * query. Handing it back when idle is what lets the ORM close the pool.
+ * A connection is shared by every statement of this module in flight on it (SQLite serialises
+ * them anyway, each in its own implicit transaction) and handed back to its pool when none is:
+ * a pool round trip per statement costs as much as the statement, and a queue per statement
+ * stalls behind a busy event loop. As soon as anyone else waits for the pool (the ORM, for a
+ * transaction), new statements stop joining, so the lease ends and the waiter goes first.
  */
-async function withReadConnection<T>(pool: Pool, use: (connection: RawConnection) => Promise<T>): Promise<T> {
-  let lease = readLeases.get(pool);
-  if (!lease) {
+async function withConnection<T>(pool: Pool, use: (connection: RawConnection) => Promise<T>): Promise<T> {
+  let lease = leases.get(pool);
+  if (!lease || (pool.pool?.numPendingAcquires() ?? 0) > 0) {
     lease = { connection: pool.acquireConnection(), users: 0 };
-    readLeases.set(pool, lease);
+    leases.set(pool, lease);
   }
   const current = lease;
   current.users++;
@@ -79,19 +86,9 @@ async function withReadConnection<T>(pool: Pool, use: (connection: RawConnection
     return await use(await current.connection);
   } finally {
     if (--current.users === 0) {
-      readLeases.delete(pool);
+      if (leases.get(pool) === current) leases.delete(pool);
       current.connection.then((connection) => pool.releaseConnection(connection)).catch(() => {});
     }
-  }
-}
-
-async function withWriteConnection<T>(pool: Pool, use: (connection: RawConnection) => Promise<T>): Promise<T> {
-  // Through the pool each time: a transaction holds the one write connection until it ends.
-  const connection = await pool.acquireConnection();
-  try {
-    return await use(connection);
-  } finally {
-    await pool.releaseConnection(connection);
   }
 }
 
@@ -120,6 +117,5 @@ async function run<T>(connection: RawConnection, sql: string, params: unknown[])
 export async function queryPrepared<T>(em: EntityManager, kind: 'read' | 'write', sql: string, params: unknown[]): Promise<T[]> {
   if (em.isInTransaction()) return executeSql<T[]>(em, sql, params, 'all');
   const pool = (em.getConnection(kind) as unknown as AbstractSqlConnection).getKnex().client as unknown as Pool;
-  const withConnection = kind === 'read' ? withReadConnection : withWriteConnection;
   return withConnection(pool, (connection) => run<T>(connection, sql, params));
 }
