@@ -13,7 +13,7 @@ test('npm run bench -- --quick drives every scenario against the production serv
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   expect({ code, output }).toMatchObject({ code: 0 });
-  for (const scenario of ['baseline (system.ping)', 'auth.me, one session', 'auth.me, 200 sessions', 'profile.get (5 flyers)', 'auth.refresh', 'baseline again', 'auth.login', 'auth.register', 'auth.login, 1000 users', 'auth.me, 1000 users', 'reference: bare Fastify + tRPC adapter, no-op']) {
+  for (const scenario of ['baseline (system.ping)', 'auth.me, one session', 'auth.me, 200 sessions', 'profile.get (5 flyers)', 'auth.refresh', 'baseline again', 'auth.login', 'auth.register', 'auth.login, 20 users', 'auth.me, 20 users', 'auth.login, 1000 users', 'auth.me, 1000 users', 'reference: bare Fastify + tRPC adapter, no-op']) {
     expect(output).toContain(`'${scenario}'`);
   }
   expect(output).not.toContain('Scenarios with errors');
