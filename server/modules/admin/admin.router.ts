@@ -20,23 +20,23 @@ export const adminRouter = router({
     list: readUsers.input(AdminUsersListInputSchema).query(({ ctx, input }) => listUsers(ctx.em, input)),
 
     setRole: manageUsers.input(SetRoleInputSchema).mutation(async ({ ctx, input }) => {
-      await setRole(ctx.em, ctx.deps, ctx.auth.user, input.userId, input.role, ctx.client);
+      await setRole(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.role, ctx.client);
       return OK;
     }),
 
     setDisabled: manageUsers.input(SetDisabledInputSchema).mutation(async ({ ctx, input }) => {
-      await setDisabled(ctx.em, ctx.deps, ctx.auth.user, input.userId, input.disabled, ctx.client);
+      await setDisabled(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.disabled, ctx.client);
       return OK;
     }),
 
     revokeSessions: manageUsers.input(UserIdInputSchema).mutation(async ({ ctx, input }) => {
-      await revokeUserSessions(ctx.em, ctx.deps, ctx.auth.user, input.userId, ctx.client);
+      await revokeUserSessions(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, ctx.client);
       return OK;
     }),
   }),
 
   invitations: router({
-    create: manageInvitations.input(CreateInvitationInputSchema).mutation(({ ctx, input }) => createInvitation(ctx.em, ctx.deps, ctx.auth.user, input)),
+    create: manageInvitations.input(CreateInvitationInputSchema).mutation(async ({ ctx, input }) => createInvitation(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
 
     list: manageInvitations.query(({ ctx }) => listInvitations(ctx.em, ctx.deps)),
 

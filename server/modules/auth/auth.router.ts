@@ -79,5 +79,5 @@ export const authRouter = router({
   sessions: sessionsRouter,
   mfa: mfaRouter,
 
-  securityEvents: authedProcedure.input(SecurityEventsInputSchema).query(({ ctx, input }) => listSecurityEvents(ctx.em, ctx.auth.user, input)),
+  securityEvents: authedProcedure.input(SecurityEventsInputSchema).query(async ({ ctx, input }) => listSecurityEvents(ctx.em, await ctx.auth.loadUser(), input)),
 });

@@ -5,7 +5,7 @@ import { confirmEmailChange, requestEmailChange } from './email-change.service.t
 
 export const emailChangeRouter = router({
   change: authedProcedure.input(ChangeEmailInputSchema).mutation(async ({ ctx, input }) => {
-    await requestEmailChange(ctx.em, ctx.deps, ctx.auth.user, input, ctx.client);
+    await requestEmailChange(ctx.em, ctx.deps, await ctx.auth.loadUser(), input, ctx.client);
     return OK;
   }),
 

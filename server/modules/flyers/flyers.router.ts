@@ -5,26 +5,26 @@ import { authedProcedure, router } from '#server/trpc/init.ts';
 import { createFlyer, deleteFlyer, listMyFlyers, setFlyerPublished, updateFlyer } from './flyers.service.ts';
 
 export const flyersRouter = router({
-  mine: authedProcedure.query(({ ctx }) => listMyFlyers(ctx.em, ctx.auth.user)),
+  mine: authedProcedure.query(async ({ ctx }) => listMyFlyers(ctx.em, await ctx.auth.loadUser())),
 
   create: authedProcedure
     .input(FlyerCreateInputSchema)
-    .mutation(({ ctx, input }) => createFlyer(ctx.em, ctx.auth.user, input, ctx.deps.now())),
+    .mutation(async ({ ctx, input }) => createFlyer(ctx.em, await ctx.auth.loadUser(), input, ctx.deps.now())),
 
   update: authedProcedure
     .input(FlyerUpdateInputSchema)
-    .mutation(({ ctx, input }) => updateFlyer(ctx.em, ctx.auth.user, input, ctx.deps.now())),
+    .mutation(async ({ ctx, input }) => updateFlyer(ctx.em, await ctx.auth.loadUser(), input, ctx.deps.now())),
 
   publish: authedProcedure
     .input(FlyerIdInputSchema)
-    .mutation(({ ctx, input }) => setFlyerPublished(ctx.em, ctx.auth.user, input.id, true, ctx.deps.now())),
+    .mutation(async ({ ctx, input }) => setFlyerPublished(ctx.em, await ctx.auth.loadUser(), input.id, true, ctx.deps.now())),
 
   unpublish: authedProcedure
     .input(FlyerIdInputSchema)
-    .mutation(({ ctx, input }) => setFlyerPublished(ctx.em, ctx.auth.user, input.id, false, ctx.deps.now())),
+    .mutation(async ({ ctx, input }) => setFlyerPublished(ctx.em, await ctx.auth.loadUser(), input.id, false, ctx.deps.now())),
 
   delete: authedProcedure.input(FlyerIdInputSchema).mutation(async ({ ctx, input }) => {
-    await deleteFlyer(ctx.em, ctx.auth.user, input.id);
+    await deleteFlyer(ctx.em, await ctx.auth.loadUser(), input.id);
     return OK;
   }),
 });

@@ -5,16 +5,16 @@ import { authedProcedure, router } from '#server/trpc/init.ts';
 import { disableMfa, enableMfa, regenerateRecoveryCodes, setupMfa } from './mfa.service.ts';
 
 export const mfaRouter = router({
-  setup: authedProcedure.mutation(({ ctx }) => setupMfa(ctx.em, ctx.deps, ctx.auth.user)),
+  setup: authedProcedure.mutation(async ({ ctx }) => setupMfa(ctx.em, ctx.deps, await ctx.auth.loadUser())),
 
-  enable: authedProcedure.input(MfaEnableInputSchema).mutation(({ ctx, input }) => enableMfa(ctx.em, ctx.deps, ctx.auth.user, input.code, ctx.client)),
+  enable: authedProcedure.input(MfaEnableInputSchema).mutation(async ({ ctx, input }) => enableMfa(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.code, ctx.client)),
 
   disable: authedProcedure.input(PasswordConfirmationInputSchema).mutation(async ({ ctx, input }) => {
-    await disableMfa(ctx.em, ctx.deps, ctx.auth.user, input.password, ctx.client);
+    await disableMfa(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.password, ctx.client);
     return OK;
   }),
 
   regenerateRecoveryCodes: authedProcedure
     .input(PasswordConfirmationInputSchema)
-    .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.em, ctx.deps, ctx.auth.user, input.password, ctx.client)),
+    .mutation(async ({ ctx, input }) => regenerateRecoveryCodes(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.password, ctx.client)),
 });

@@ -9,7 +9,7 @@ import { applyNewPassword, prepareNewPassword, requireCurrentPassword } from './
 
 /** Needs the current password; every other session ends, this device gets fresh tokens. */
 export async function changePassword(em: EntityManager, deps: Deps, auth: Auth, input: ChangePasswordInput, client: Client): Promise<SignedIn> {
-  const { user, session } = auth;
+  const [user, session] = await Promise.all([auth.loadUser(), auth.loadSession()]);
   await requireCurrentPassword(user, input.currentPassword, 'currentPassword');
   const passwordHash = await prepareNewPassword(em, deps, user, input.newPassword, 'newPassword');
   const now = deps.now();

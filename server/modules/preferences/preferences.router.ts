@@ -3,6 +3,6 @@ import { authedProcedure, router } from '#server/trpc/init.ts';
 import { getPreferences, updatePreferences } from './preferences.service.ts';
 
 export const preferencesRouter = router({
-  get: authedProcedure.query(({ ctx }) => getPreferences(ctx.em, ctx.auth.user)),
-  update: authedProcedure.input(PreferencesUpdateInputSchema).mutation(({ ctx, input }) => updatePreferences(ctx.em, ctx.auth.user, input)),
+  get: authedProcedure.query(async ({ ctx }) => getPreferences(ctx.em, await ctx.auth.loadUser())),
+  update: authedProcedure.input(PreferencesUpdateInputSchema).mutation(async ({ ctx, input }) => updatePreferences(ctx.em, await ctx.auth.loadUser(), input)),
 });

@@ -67,16 +67,17 @@ export async function exportAccountData(em: EntityManager, user: User) {
 
 /** Hidden from everyone and signed out everywhere; signing in again within 30 days restores it. */
 export async function deactivateAccount(em: EntityManager, deps: Deps, auth: Auth, password: string, client: Client): Promise<void> {
-  await requireCurrentPassword(auth.user, password);
+  const user = await auth.loadUser();
+  await requireCurrentPassword(user, password);
   const now = deps.now();
-  auth.user.deactivatedAt = now;
+  user.deactivatedAt = now;
   await revokeSessionsOf(em, auth.userId, now);
-  recordSecurityEvent(em, { user: auth.user, type: 'account.deactivated', client, at: now });
+  recordSecurityEvent(em, { user, type: 'account.deactivated', client, at: now });
   await em.flush();
 }
 
 export async function deleteAccount(em: EntityManager, deps: Deps, auth: Auth, input: DeleteAccountInput, client: Client): Promise<void> {
-  const { user } = auth;
+  const user = await auth.loadUser();
   await requireCurrentPassword(user, input.password);
   if (user.mfaEnabledAt) {
     if (!input.code || !(await checkSecondFactor(em, deps, user, input.code, client))) throw invalidMfaCode();

@@ -7,10 +7,10 @@ import { deactivateAccount, deleteAccount, exportAccountData } from './account-d
 import { getPrivacySettings, updatePrivacySettings } from './privacy.service.ts';
 
 export const privacyRouter = router({
-  get: authedProcedure.query(({ ctx }) => getPrivacySettings(ctx.em, ctx.auth.user)),
-  update: authedProcedure.input(PrivacyUpdateInputSchema).mutation(({ ctx, input }) => updatePrivacySettings(ctx.em, ctx.auth.user, input)),
+  get: authedProcedure.query(async ({ ctx }) => getPrivacySettings(ctx.em, await ctx.auth.loadUser())),
+  update: authedProcedure.input(PrivacyUpdateInputSchema).mutation(async ({ ctx, input }) => updatePrivacySettings(ctx.em, await ctx.auth.loadUser(), input)),
 
-  exportData: authedProcedure.query(({ ctx }) => exportAccountData(ctx.em, ctx.auth.user)),
+  exportData: authedProcedure.query(async ({ ctx }) => exportAccountData(ctx.em, await ctx.auth.loadUser())),
 
   deactivateAccount: authedProcedure.input(PasswordConfirmationInputSchema).mutation(async ({ ctx, input }) => {
     await deactivateAccount(ctx.em, ctx.deps, ctx.auth, input.password, ctx.client);

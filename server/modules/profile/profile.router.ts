@@ -9,20 +9,20 @@ import { getPublicProfile, updateProfileName } from './profile.service.ts';
 export const profileRouter = router({
   get: publicProcedure.input(ProfileGetInputSchema).query(({ ctx, input }) => getPublicProfile(ctx.em, input.userId)),
 
-  update: authedProcedure.input(ProfileUpdateInputSchema).mutation(({ ctx, input }) => updateProfileName(ctx.em, ctx.auth.user, input.name)),
+  update: authedProcedure.input(ProfileUpdateInputSchema).mutation(async ({ ctx, input }) => updateProfileName(ctx.em, await ctx.auth.loadUser(), input.name)),
 
   // multipart/form-data with a `file` field (tRPC v11 FormData input).
   uploadAvatar: authedProcedure
     .input(z.instanceof(FormData, { message: 'Send the image as multipart/form-data with a "file" field.' }))
-    .mutation(({ ctx, input }) => uploadAvatar(ctx.em, ctx.deps, ctx.auth.user, input)),
+    .mutation(async ({ ctx, input }) => uploadAvatar(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
 
   removeAvatar: authedProcedure.mutation(async ({ ctx }) => {
-    await removeAvatar(ctx.em, ctx.deps, ctx.auth.user);
+    await removeAvatar(ctx.em, ctx.deps, await ctx.auth.loadUser());
     return OK;
   }),
 
   contact: authedProcedure.input(ContactInputSchema).mutation(async ({ ctx, input }) => {
-    await contactMember(ctx.em, ctx.deps, ctx.auth.user, input);
+    await contactMember(ctx.em, ctx.deps, await ctx.auth.loadUser(), input);
     return OK;
   }),
 });

@@ -1,19 +1,19 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Me } from '#shared/schemas/auth.ts';
 import type { Role } from '#shared/roles.ts';
-import { mapJoined, selectColumns } from '#server/db/joined-row.ts';
+import { AppError } from '#server/lib/app-error.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
 import type { Deps } from '#server/deps.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
-import { meOf, PROFILE_COLUMNS, type MeRow } from '#server/modules/users/me.ts';
+import { aliased, ME_COLUMNS, meOf, type MeRow } from '#server/modules/users/me.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { SessionEntity, type Session } from './session.entity.ts';
 import type { TokenSubject } from './session-tokens.ts';
 
 /** A live session and its account, from the session check's one row. */
 export class Auth {
-  #user: User | undefined;
-  #session: Session | undefined;
+  #user: Promise<User> | undefined;
+  #session: Promise<Session> | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -46,18 +46,21 @@ export class Auth {
     return { userId: this.userId, role: this.role, sessionId: this.sessionId, sessionExpiresAt: new Date(this.row['s.expires_at'] as number) };
   }
 
-  // The entities join this request's unit of work on first use only: most authenticated reads
-  // never need them. One the request has loaded already is returned as it is, changes included.
-  get user(): User {
-    this.#user ??= this.em.getUnitOfWork().getById<User>(UserEntity.meta.className, this.userId) ?? mapJoined(this.em, UserEntity, this.row, 'u');
+  // The check reads only what it and auth.me need (a narrow row is most of its speed:
+  // docs/benchmarks.md); a procedure that changes the account loads the entities into its unit
+  // of work, once per request.
+  loadUser(): Promise<User> {
+    this.#user ??= this.em.findOne(UserEntity, this.userId).then((user) => user ?? Promise.reject(sessionEnded()));
     return this.#user;
   }
 
-  get session(): Session {
-    this.#session ??= this.em.getUnitOfWork().getById<Session>(SessionEntity.meta.className, this.sessionId) ?? mapJoined(this.em, SessionEntity, this.row, 's');
+  loadSession(): Promise<Session> {
+    this.#session ??= this.em.findOne(SessionEntity, this.sessionId).then((session) => session ?? Promise.reject(sessionEnded()));
     return this.#session;
   }
 }
+
+const sessionEnded = () => new AppError('UNAUTHENTICATED', 'Your session has ended. Please sign in again.');
 
 // Session checks arriving in the same turn of the event loop are answered by one statement:
 // under load that is one SQLite call for dozens of requests instead of one each. Each check still
@@ -69,11 +72,13 @@ type Waiting = { sessionId: string; userId: string; resolve: (row: MeRow | undef
 const waitingByApp = new WeakMap<Deps, Waiting[]>();
 const liveSessionSql = new Map<number, string>();
 
-/** Every column of both entities (for the lazy getters) and the profile's two that auth.me shows. */
-function liveSessionsSql(em: EntityManager, size: number): string {
+/** What the check, refresh and auth.me read: nothing else (see Auth). */
+const SESSION_CHECK_COLUMNS = `${aliased(['s.id', 's.user_id', 's.expires_at', 's.refresh_jti_hash'])}, ${ME_COLUMNS}`;
+
+function liveSessionsSql(size: number): string {
   let sql = liveSessionSql.get(size);
   if (!sql) {
-    sql = `select ${selectColumns(em, SessionEntity, 's')}, ${selectColumns(em, UserEntity, 'u')}, ${PROFILE_COLUMNS}
+    sql = `select ${SESSION_CHECK_COLUMNS}
      from sessions s join users u on u.id = s.user_id join profiles p on p.user_id = u.id
      where s.id in (${Array.from({ length: size }, () => '?').join(', ')}) and s.revoked_at is null and s.expires_at > ?
        and u.disabled_at is null and u.deactivated_at is null`;
@@ -86,7 +91,7 @@ function liveSessionsSql(em: EntityManager, size: number): string {
 async function readLiveSessions(em: EntityManager, deps: Deps, ids: string[]): Promise<Map<string, MeRow>> {
   const size = BATCH_SIZES.find((candidate) => candidate >= ids.length)!;
   const padded = [...ids, ...Array.from({ length: size - ids.length }, () => ids[0])];
-  const rows = await queryPrepared<MeRow>(em, 'read', liveSessionsSql(em, size), [...padded, deps.now().getTime()]);
+  const rows = await queryPrepared<MeRow>(em, 'read', liveSessionsSql(size), [...padded, deps.now().getTime()]);
   return new Map(rows.map((row) => [row['s.id'] as string, row]));
 }
 

@@ -77,8 +77,7 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
   }
 
   // Another request rotated first, or the token is a retired one: decide on the current row.
-  const { user, session } = auth;
-  await em.refresh(session);
+  const [user, session] = await Promise.all([auth.loadUser(), auth.loadSession()]);
 
   const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
   const withinGrace = session.rotatedAt != null && now.getTime() - session.rotatedAt.getTime() <= graceMs;
@@ -162,13 +161,13 @@ export async function revokeSession(em: EntityManager, deps: Deps, auth: Auth, s
   const now = deps.now();
   const revoked = await em.nativeUpdate(SessionEntity, { id: sessionId, user: auth.userId, revokedAt: null }, { revokedAt: now });
   if (revoked === 0) throw new AppError('NOT_FOUND', 'There is no such session on your account.');
-  recordSecurityEvent(em, { user: auth.user, type: 'session.revoked', client, at: now });
+  recordSecurityEvent(em, { user: await auth.loadUser(), type: 'session.revoked', client, at: now });
   await em.flush();
 }
 
 export async function revokeOtherSessions(em: EntityManager, deps: Deps, auth: Auth, client: Client): Promise<void> {
   const now = deps.now();
   await revokeSessionsOf(em, auth.userId, now, auth.sessionId);
-  recordSecurityEvent(em, { user: auth.user, type: 'sessions.revoked_others', client, at: now });
+  recordSecurityEvent(em, { user: await auth.loadUser(), type: 'sessions.revoked_others', client, at: now });
   await em.flush();
 }

@@ -5,13 +5,11 @@ import { instantOf } from '#server/db/columns.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
 import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
 
-const aliased = (columns: string[]) => columns.map((column) => `${column} as "${column}"`).join(', ');
+/** `table.column as "table.column"`, so that joined rows keep each column's table. */
+export const aliased = (columns: string[]) => columns.map((column) => `${column} as "${column}"`).join(', ');
 
-/** The profile's columns `meOf` reads (the session check selects them beside every user column). */
-export const PROFILE_COLUMNS = aliased(['p.name', 'p.avatar_file']);
-
-/** The columns `meOf` reads, from `users u join profiles p`. */
-const ME_COLUMNS = `${aliased(['u.id', 'u.email', 'u.email_verified_at', 'u.role', 'u.mfa_enabled_at', 'u.created_at'])}, ${PROFILE_COLUMNS}`;
+/** The columns `meOf` reads, from `users u join profiles p` (the session check's select has them too). */
+export const ME_COLUMNS = aliased(['u.id', 'u.email', 'u.email_verified_at', 'u.role', 'u.mfa_enabled_at', 'u.created_at', 'p.name', 'p.avatar_file']);
 
 export type MeRow = Record<string, unknown>;
 
