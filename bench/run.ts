@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -14,6 +13,7 @@ import { executeSql } from '#server/lib/sql.ts';
 import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import { loadKeyRing } from '#server/modules/keys/signing-keys.ts';
 import { seedFlyers, seedSessions, seedUsers, type SeededSession } from './seed.ts';
+import { freePort } from '#tests/helpers/free-port.ts';
 
 const QUICK = process.argv.includes('--quick');
 // --only=baseline,refresh runs just those scenarios (the ids below), for working on one path.
@@ -38,13 +38,6 @@ type Row = {
   serverRssMb?: number;
 };
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Stands in for Resend's API: the mail path stays the production one, at no network cost. */
 async function startMailSink(): Promise<{ url: string; close: () => Promise<void> }> {

@@ -8,7 +8,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
@@ -22,6 +21,7 @@ import { CLIENT_DIST } from '#server/http/spa.ts';
 import { totpCode, totpStep } from '#server/modules/mfa/totp.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import type { AppRouter } from '#server/trpc/router.ts';
+import { freePort } from '#tests/helpers/free-port.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT_DIR = path.join(ROOT, 'docs/screenshots');
@@ -79,16 +79,6 @@ const FLYERS = {
 
 type Server = { app: App; url: string; dataDir: string; setClock(msAgo: number): void };
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function startServer(): Promise<Server> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-screenshots-'));

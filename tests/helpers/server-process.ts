@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tokenIn, type MailCapture } from './mail-capture.ts';
 import { TestClient, VERIFY_SUBJECT, strongPassword, uniqueEmail, type ClientOptions } from './test-server.ts';
 import type { AuthSession } from '#shared/schemas/auth.ts';
+import { freePort } from '#tests/helpers/free-port.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,16 +24,6 @@ export type ServerProcess = {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ProcessExit>;
 };
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /**
  * The environment of a server process on `dataDir` (its database `app.db` there) sending mail

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +10,7 @@ import { buildApp, type App } from '#server/app.ts';
 import { loadConfig, type Config } from '#server/config.ts';
 import type { AppRouter } from '#server/trpc/router.ts';
 import { startMailCapture, tokenIn, type CapturedMail, type MailCapture } from './mail-capture.ts';
+import { freePort } from '#tests/helpers/free-port.ts';
 
 export type ParsedSetCookie = {
   name: string;
@@ -154,16 +154,6 @@ export type StartOptions = {
   logStream?: NodeJS.WritableStream;
 };
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /**
  * A real server on 127.0.0.1 with a fresh SQLite file in a temp DATA_DIR, its mail going through

@@ -68,7 +68,7 @@ const sessionEnded = () => new AppError('UNAUTHENTICATED', 'Your session has end
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64];
 const MAX_BATCH = BATCH_SIZES.at(-1)!;
 
-type Waiting = { sessionId: string; userId: string; resolve: (row: MeRow | undefined) => void; reject: (error: unknown) => void };
+type Waiting = { sessionId: string; resolve: (row: MeRow | undefined) => void; reject: (error: unknown) => void };
 const waitingByApp = new WeakMap<Deps, Waiting[]>();
 const liveSessionSql = new Map<number, string>();
 
@@ -100,25 +100,14 @@ async function answer(em: EntityManager, deps: Deps, waiting: Waiting[]): Promis
   const chunks = Array.from({ length: Math.ceil(ids.length / MAX_BATCH) }, (_, i) => ids.slice(i * MAX_BATCH, (i + 1) * MAX_BATCH));
   try {
     const found = new Map((await Promise.all(chunks.map((chunk) => readLiveSessions(em, deps, chunk)))).flatMap((rows) => [...rows]));
-    for (const check of waiting) {
-      const row = found.get(check.sessionId);
-      check.resolve(row && row['s.user_id'] === check.userId ? row : undefined);
-    }
+    for (const check of waiting) check.resolve(found.get(check.sessionId));
   } catch (error) {
     for (const check of waiting) check.reject(error);
   }
 }
 
-/**
- * A session that can still be used right now, with its user; null otherwise. Runs on every
- * authenticated request: one prepared statement (server/db/prepared.ts) for all the checks of a
- * turn of the event loop.
- */
-export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: string, userId: string): Promise<Auth | null> {
-  if (em.isInTransaction()) {
-    const row = (await readLiveSessions(em, deps, [sessionId])).get(sessionId);
-    return row && row['s.user_id'] === userId ? new Auth(em, row) : null;
-  }
+/** The live session's row, read with every other check of this turn of the event loop. */
+function readInBatch(em: EntityManager, deps: Deps, sessionId: string): Promise<MeRow | undefined> {
   let waiting = waitingByApp.get(deps);
   if (!waiting) {
     const batch: Waiting[] = [];
@@ -130,8 +119,18 @@ export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: 
     });
   }
   const queue = waiting;
-  const row = await new Promise<MeRow | undefined>((resolve, reject) => queue.push({ sessionId, userId, resolve, reject }));
-  return row ? new Auth(em, row) : null;
+  return new Promise((resolve, reject) => queue.push({ sessionId, resolve, reject }));
+}
+
+/**
+ * A session that can still be used right now, with its user; null otherwise. Runs on every
+ * authenticated request: one prepared statement (server/db/prepared.ts) for all the checks of a
+ * turn of the event loop.
+ */
+export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: string, userId: string): Promise<Auth | null> {
+  const row = em.isInTransaction() ? (await readLiveSessions(em, deps, [sessionId])).get(sessionId) : await readInBatch(em, deps, sessionId);
+  // A token naming another member's session gets nothing.
+  return row && row['s.user_id'] === userId ? new Auth(em, row) : null;
 }
 
 /**
