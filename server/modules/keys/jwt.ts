@@ -1,8 +1,10 @@
 import { webcrypto } from 'node:crypto';
-import { createJWTSignatureMessage, encodeJWT, parseJWT } from '@oslojs/jwt';
+import { encodeBase64urlNoPadding } from '@oslojs/encoding';
+import { createJWTSignatureMessage, parseJWT } from '@oslojs/jwt';
 import type { KeyRing } from './signing-keys.ts';
 
 const SIGN_PARAMS = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const ascii = new TextDecoder();
 
 /** RFC 9068 access tokens and our refresh tokens: never accepted in each other's place. */
 export type TokenType = 'at+jwt' | 'refresh+jwt';
@@ -18,12 +20,17 @@ export type JwtClaims = {
 };
 
 export async function signJwt(keys: KeyRing, typ: TokenType, claims: JwtClaims): Promise<string> {
-  const headerJSON = JSON.stringify({ alg: 'ES256', typ, kid: keys.current.kid });
+  const { kid, privateKey } = keys.current;
   const payloadJSON = JSON.stringify(claims);
-  const message = createJWTSignatureMessage(headerJSON, payloadJSON);
+  const message = createJWTSignatureMessage(JSON.stringify({ alg: 'ES256', typ, kid }), payloadJSON);
   // Web Crypto's ECDSA signature is r||s (IEEE P1363), exactly what JWS ES256 wants.
-  const signature = new Uint8Array(await webcrypto.subtle.sign(SIGN_PARAMS, keys.current.privateKey, message));
-  return encodeJWT(headerJSON, payloadJSON, signature);
+  const signature = new Uint8Array(await webcrypto.subtle.sign(SIGN_PARAMS, privateKey, message));
+  // The message is the encoded header and payload already: encode only the signature.
+  const token = `${ascii.decode(message)}.${encodeBase64urlNoPadding(signature)}`;
+  // A token signed here is valid by construction: its first use needs no signature check. The
+  // claims are remembered as a verification would read them back.
+  if (typ === 'at+jwt') remember(keys, token, kid, JSON.parse(payloadJSON) as JwtClaims);
+  return token;
 }
 
 type Expectations = { typ: TokenType; issuer: string; audience: string; now: Date };
@@ -46,7 +53,20 @@ function isClaims(value: unknown): value is JwtClaims {
 // remembered by its exact text and its signature checked once per key ring (docs/benchmarks.md).
 // Refresh tokens are presented once: never remembered.
 const REMEMBERED_ACCESS_TOKENS = 16_384;
-const verifiedByRing = new WeakMap<KeyRing, Map<string, { kid: string; claims: JwtClaims }>>();
+type Remembered = Map<string, { kid: string; claims: JwtClaims }>;
+const verifiedByRing = new WeakMap<KeyRing, Remembered>();
+
+function rememberedBy(keys: KeyRing): Remembered {
+  let remembered = verifiedByRing.get(keys);
+  if (!remembered) verifiedByRing.set(keys, (remembered = new Map()));
+  return remembered;
+}
+
+function remember(keys: KeyRing, token: string, kid: string, claims: JwtClaims): void {
+  const remembered = rememberedBy(keys);
+  if (remembered.size >= REMEMBERED_ACCESS_TOKENS) remembered.delete(remembered.keys().next().value!);
+  remembered.set(token, { kid, claims: Object.freeze(claims) });
+}
 
 function acceptable(claims: JwtClaims, expected: Expectations): JwtClaims | null {
   if (claims.iss !== expected.issuer || claims.aud !== expected.audience) return null;
@@ -56,9 +76,7 @@ function acceptable(claims: JwtClaims, expected: Expectations): JwtClaims | null
 
 /** The claims of a valid token of the expected type, or null for anything else. Never throws. */
 export async function verifyJwt(keys: KeyRing, token: string, expected: Expectations): Promise<JwtClaims | null> {
-  let remembered = verifiedByRing.get(keys);
-  if (!remembered) verifiedByRing.set(keys, (remembered = new Map()));
-  const known = expected.typ === 'at+jwt' ? remembered.get(token) : undefined;
+  const known = expected.typ === 'at+jwt' ? rememberedBy(keys).get(token) : undefined;
   if (known) return keys.byKid.has(known.kid) ? acceptable(known.claims, expected) : null;
 
   let parsed: ReturnType<typeof parseJWT>;
@@ -74,9 +92,6 @@ export async function verifyJwt(keys: KeyRing, token: string, expected: Expectat
   if (!key || signature.length !== 64) return null;
   const valid = await webcrypto.subtle.verify(SIGN_PARAMS, key.publicKey, signature, message);
   if (!valid || !isClaims(payload)) return null;
-  if (expected.typ === 'at+jwt') {
-    if (remembered.size >= REMEMBERED_ACCESS_TOKENS) remembered.delete(remembered.keys().next().value!);
-    remembered.set(token, { kid: header.kid, claims: Object.freeze(payload) });
-  }
+  if (expected.typ === 'at+jwt') remember(keys, token, header.kid, payload);
   return acceptable(payload, expected);
 }
