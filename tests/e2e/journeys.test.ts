@@ -86,6 +86,8 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     await page.getByRole('img', { name: 'Preview of your new picture' }).waitFor();
     await page.getByRole('button', { name: 'Upload picture', exact: true }).click();
     await page.getByText('Your new picture is saved.').waitFor();
+    // The Upload button is gone: keyboard focus lands back on the chooser, not on the page.
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('file');
     await profileLink(page).locator('img').waitFor();
 
     await profileLink(page).click();
@@ -129,6 +131,8 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     const since = server.mail.mark();
     await emailSection.getByRole('button', { name: 'Change email', exact: true }).click();
     await emailSection.getByRole('status').filter({ hasText: `Check ${newEmail}` }).waitFor();
+    // The form gave way to the message: focus moves to the message's button, not to the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Use another address');
 
     const confirmation = await server.mail.waitForMail({ to: newEmail, subject: 'Confirm your new email', since });
     const notice = await server.mail.waitForMail({ to: member.email, subject: 'email is about to change', since });

@@ -24,6 +24,10 @@ export function AvatarEditor({ user }: { user: Me }) {
   const remove = trpc.profile.removeAvatar.useMutation();
 
   useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
+  // The button just used (Upload or Remove) is gone once it succeeds: focus goes back to the chooser.
+  useEffect(() => {
+    if (status.kind === 'done') inputRef.current?.focus();
+  }, [status]);
 
   const showAvatar = (avatarUrl: string | null, message: string) => {
     updateUser({ ...user, profile: { ...user.profile, avatarUrl } });

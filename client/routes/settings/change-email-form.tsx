@@ -11,6 +11,8 @@ export function ChangeEmailForm({ email }: { email: string }) {
   const form = useSchemaForm(ChangeEmailInputSchema);
   const change = trpc.auth.email.change.useMutation();
   const [sentTo, setSentTo] = useState<string | null>(null);
+  // Focus follows the swap between form and message, so a keyboard user is never left on the page.
+  const [again, setAgain] = useState(false);
   return (
     <section className="card stack" aria-labelledby="change-email-title">
       <h2 id="change-email-title">Email address</h2>
@@ -21,7 +23,15 @@ export function ChangeEmailForm({ email }: { email: string }) {
         <div className="stack">
           <Alert tone="success">Check {sentTo}: open the link we sent there to finish. We also told your current address.</Alert>
           <div>
-            <Button variant="secondary" size="small" onClick={() => setSentTo(null)}>
+            <Button
+              variant="secondary"
+              size="small"
+              autoFocus
+              onClick={() => {
+                setSentTo(null);
+                setAgain(true);
+              }}
+            >
               Use another address
             </Button>
           </div>
@@ -35,7 +45,15 @@ export function ChangeEmailForm({ email }: { email: string }) {
           )}
         >
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
-          <Field label="New email address" name="newEmail" type="email" autoComplete="email" errors={form.fieldErrors.newEmail} onInput={() => form.clearField('newEmail')} />
+          <Field
+            label="New email address"
+            name="newEmail"
+            type="email"
+            autoComplete="email"
+            autoFocus={again}
+            errors={form.fieldErrors.newEmail}
+            onInput={() => form.clearField('newEmail')}
+          />
           <Field
             label="Password"
             name="password"
