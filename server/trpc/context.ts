@@ -1,10 +1,12 @@
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Client, Deps } from '#server/deps.ts';
 
+/**
+ * What one HTTP request carries, shared by every call of a batch. The unit of work is not here:
+ * each procedure call gets its own (init.ts), so the calls of a batch never share one.
+ */
 export type Context = {
   deps: Deps;
-  em: EntityManager;
   req: CreateFastifyContextOptions['req'];
   res: CreateFastifyContextOptions['res'];
   requestId: string;
@@ -20,8 +22,6 @@ export function contextFactory(deps: Deps) {
     const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : null;
     return {
       deps,
-      // One unit of work per request: nothing leaks between requests through the identity map.
-      em: deps.orm.em.fork() as EntityManager,
       req,
       res,
       requestId: req.id,

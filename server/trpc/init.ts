@@ -1,4 +1,5 @@
 import { initTRPC } from '@trpc/server';
+import type { EntityManager } from '@mikro-orm/sqlite';
 import { can, type Permission } from '#shared/roles.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { authenticateAccessToken } from '#server/modules/sessions/session-auth.ts';
@@ -16,10 +17,14 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const middleware = t.middleware;
-export const publicProcedure = t.procedure;
+/**
+ * Every call gets its own unit of work: the calls of one batch run concurrently, and on a shared
+ * EntityManager one call's flush or transaction would take in another's changes (API.md §1).
+ */
+export const publicProcedure = t.procedure.use(({ ctx, next }) => next({ ctx: { em: ctx.deps.orm.em.fork() as EntityManager } }));
 
 /** A valid access token whose session is live right now: revocation takes effect on the next request. */
-export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const auth = ctx.bearerToken ? await authenticateAccessToken(ctx.em, ctx.deps, ctx.bearerToken) : null;
   if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
   ctx.req.userId = auth.userId;
