@@ -30,6 +30,7 @@ export function maxCodePoints(max: number) {
  * For `.refine(isStorableText, STORABLE_TEXT_MESSAGE)` on free text that is stored or searched.
  */
 export function isStorableText(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- NUL is what this looks for
   return !/\u0000|\p{Cs}/u.test(value);
 }
 export const STORABLE_TEXT_MESSAGE = 'Remove the null or broken characters from this text.';
