@@ -14,40 +14,44 @@ const server = {
   },
 } as const;
 
-export default defineConfig(({ isSsrBuild }) => (isSsrBuild ? server : {
-  root: 'client',
-  publicDir: 'public',
-  plugins: [react()],
-  build: {
-    outDir: '../dist/client',
-    emptyOutDir: true,
-    // The CSP forbids inline scripts: never inline the module preload polyfill.
-    modulePreload: { polyfill: false },
-    assetsInlineLimit: 0,
-    // The password dictionaries (~1.7 MB, loaded lazily on the sign-up form) are one chunk by design.
-    chunkSizeWarningLimit: 1800,
-  },
-  test: {
-    root: '.',
-    include: ['tests/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    coverage: {
-      provider: 'v8',
-      include: ['server/**/*.ts', 'shared/**/*.ts'],
-      // Generated; and the two entry points run only as child processes (tests/helpers/server-process.ts,
-      // tests/helpers/admin-command.ts), where this in-process measurement cannot see them.
-      exclude: ['server/db/migrations/**', 'server/index.ts', 'server/cli/**'],
-      reporter: ['text-summary', 'html'],
-      reportsDirectory: 'coverage',
-      // The floor of issue 13: error paths are where an auth server's bugs live.
-      thresholds: {
-        lines: 90,
-        branches: 85,
-        'server/modules/{auth,sessions,mfa,passwords,keys,tokens}/**': { branches: 90 },
+export default defineConfig(({ isSsrBuild }) =>
+  isSsrBuild
+    ? server
+    : {
+        root: 'client',
+        publicDir: 'public',
+        plugins: [react()],
+        build: {
+          outDir: '../dist/client',
+          emptyOutDir: true,
+          // The CSP forbids inline scripts: never inline the module preload polyfill.
+          modulePreload: { polyfill: false },
+          assetsInlineLimit: 0,
+          // The password dictionaries (~1.7 MB, loaded lazily on the sign-up form) are one chunk by design.
+          chunkSizeWarningLimit: 1800,
+        },
+        test: {
+          root: '.',
+          include: ['tests/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+          coverage: {
+            provider: 'v8',
+            include: ['server/**/*.ts', 'shared/**/*.ts'],
+            // Generated; and the two entry points run only as child processes (tests/helpers/server-process.ts,
+            // tests/helpers/admin-command.ts), where this in-process measurement cannot see them.
+            exclude: ['server/db/migrations/**', 'server/index.ts', 'server/cli/**'],
+            reporter: ['text-summary', 'html'],
+            reportsDirectory: 'coverage',
+            // The floor of issue 13: error paths are where an auth server's bugs live.
+            thresholds: {
+              lines: 90,
+              branches: 85,
+              'server/modules/{auth,sessions,mfa,passwords,keys,tokens}/**': { branches: 90 },
+            },
+          },
+        },
       },
-    },
-  },
-}));
+);

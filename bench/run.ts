@@ -17,7 +17,10 @@ import { freePort } from '#tests/helpers/free-port.ts';
 
 const QUICK = process.argv.includes('--quick');
 // --only=baseline,refresh runs just those scenarios (the ids below), for working on one path.
-const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const ONLY = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 // --profile writes the server's CPU profile (node --cpu-prof) to bench/profiles when it stops.
 const PROFILE = process.argv.includes('--profile');
 const DURATION = QUICK ? 1 : 10; // seconds per scenario
@@ -40,7 +43,6 @@ type Row = {
   serverRssMb?: number;
 };
 
-
 /** Stands in for Resend's API: the mail path stays the production one, at no network cost. */
 async function startMailSink(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
@@ -54,17 +56,27 @@ async function startMailSink(): Promise<{ url: string; close: () => Promise<void
 
 /** The node flags and script `npm start` ends with: the bench measures exactly what production runs. */
 async function productionServerArgs(): Promise<{ flags: string[]; script: string }> {
-  const { scripts } = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const { scripts } = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
   const command = /exec node (.+)$/.exec(scripts.start)?.[1]?.split(' ');
   if (!command) throw new Error('package.json\'s start script no longer ends with "exec node <args>"');
   return { flags: command.slice(0, -1), script: command.at(-1)! };
 }
 
-async function startServer(env: NodeJS.ProcessEnv, url: string, args: string[], readyPath = '/readyz'): Promise<ChildProcess> {
+async function startServer(
+  env: NodeJS.ProcessEnv,
+  url: string,
+  args: string[],
+  readyPath = '/readyz',
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}${readyPath}`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}${readyPath}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return child;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -103,8 +115,9 @@ async function run(id: string, name: string, connections: number, options: Parti
   const started = performance.now();
   let lastAnswer = started;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ connections, ...(options.amount ? {} : { duration: DURATION }), ...options } as autocannon.Options, (error, done) =>
-      error ? reject(error) : resolve(done),
+    const instance = autocannon(
+      { connections, ...(options.amount ? {} : { duration: DURATION }), ...options } as autocannon.Options,
+      (error, done) => (error ? reject(error) : resolve(done)),
     );
     instance.on('response', () => (lastAnswer = performance.now()));
   });
@@ -124,7 +137,16 @@ async function run(id: string, name: string, connections: number, options: Parti
 /** Each connection cycles through its own slice of tokens. */
 function bearerRequests(url: string, path: string, tokens: string[]): autocannon.Request[] {
   let next = 0;
-  return [{ method: 'GET', path, setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` } }) }];
+  return [
+    {
+      method: 'GET',
+      path,
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+      }),
+    },
+  ];
 }
 
 /**
@@ -145,7 +167,9 @@ function refreshRequests(sessions: SeededSession[], origin: string): autocannon.
       },
       onResponse: (_status, _body, _context, headers?: http.IncomingHttpHeaders) => {
         const setCookie = headers?.['set-cookie'];
-        const fresh = (Array.isArray(setCookie) ? setCookie : [setCookie]).find((value) => value?.startsWith('refresh_token='));
+        const fresh = (Array.isArray(setCookie) ? setCookie : [setCookie]).find((value) =>
+          value?.startsWith('refresh_token='),
+        );
         if (fresh) idle.push(fresh.split(';')[0]!);
       },
     },
@@ -191,9 +215,19 @@ async function main() {
     orm = await openDatabase(config);
     const keys = await loadKeyRing(config.dataDir);
     const sessionCount = QUICK ? 200 : 10_000;
-    const many = await seedSessions(orm.em.fork(), keys, url, Array.from({ length: sessionCount }, (_, i) => users[i % users.length]!));
+    const many = await seedSessions(
+      orm.em.fork(),
+      keys,
+      url,
+      Array.from({ length: sessionCount }, (_, i) => users[i % users.length]!),
+    );
     // Twice the connections: one session per request in flight, and some to spare.
-    const refreshSessions = await seedSessions(orm.em.fork(), keys, url, Array.from({ length: 128 }, (_, i) => users[i % users.length]!));
+    const refreshSessions = await seedSessions(
+      orm.em.fork(),
+      keys,
+      url,
+      Array.from({ length: 128 }, (_, i) => users[i % users.length]!),
+    );
     // The seeding's writes go into the database file now, not into the server's measured time.
     const checkpoint = () => executeSql(orm.em.fork(), 'pragma wal_checkpoint(truncate)', [], 'all');
     await checkpoint();
@@ -217,9 +251,11 @@ async function main() {
       argon2Bound = os.cpus().length / (verifyMs / 1000);
       const each = QUICK ? 2 : 30;
       const started = performance.now();
-      await Promise.all(Array.from({ length: os.cpus().length }, async () => {
-        for (let i = 0; i < each; i++) await verifyPassword(passwordHash, PASSWORD);
-      }));
+      await Promise.all(
+        Array.from({ length: os.cpus().length }, async () => {
+          for (let i = 0; i < each; i++) await verifyPassword(passwordHash, PASSWORD);
+        }),
+      );
       argon2Parallel = (os.cpus().length * each) / ((performance.now() - started) / 1000);
     };
 
@@ -231,15 +267,33 @@ async function main() {
       const cpuBefore = await cpuMs(serverPid);
       const row = await run(id, name, connections, options);
       const cpu = (await cpuMs(serverPid)) - cpuBefore;
-      rows.push({ ...row, serverCpuMsPerRequest: Math.round((cpu / Math.max(row.requests, 1)) * 100) / 100, serverRssMb: await peakRssMb(serverPid) });
+      rows.push({
+        ...row,
+        serverCpuMsPerRequest: Math.round((cpu / Math.max(row.requests, 1)) * 100) / 100,
+        serverRssMb: await peakRssMb(serverPid),
+      });
     };
     const login = (id: string, name: string) =>
       scenario(id, name, 16, {
         url,
-        requests: [{ method: 'POST', path: '/trpc/auth.login', setupRequest: (r) => ({ ...r, headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() }, body: loginBody(logins++) }) }],
+        requests: [
+          {
+            method: 'POST',
+            path: '/trpc/auth.login',
+            setupRequest: (r) => ({
+              ...r,
+              headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
+              body: loginBody(logins++),
+            }),
+          },
+        ],
       });
     const me = (id: string, name: string, tokens: string[], amount?: number) =>
-      scenario(id, name, 64, { url, requests: bearerRequests(url, '/trpc/auth.me', tokens), ...(amount ? { amount } : {}) });
+      scenario(id, name, 64, {
+        url,
+        requests: bearerRequests(url, '/trpc/auth.me', tokens),
+        ...(amount ? { amount } : {}),
+      });
 
     // Warm-up, not recorded: the first seconds after a start measure the JIT, not the server.
     const warmUp = { connections: 64, duration: QUICK ? 1 : 3 };
@@ -256,9 +310,20 @@ async function main() {
     // Each session's first call, then the same sessions calling again, as the one session above
     // (its token was presented in the warm-up). A first call checks the token's signature; a
     // token this server issued itself needs no check (docs/benchmarks.md), these are the bench's.
-    await me('me-sessions-first', `auth.me, ${sessionCount} sessions, first call of each`, many.map((s) => s.accessToken), many.length);
-    await me('me-sessions', `auth.me, ${sessionCount} sessions`, many.map((s) => s.accessToken));
-    await scenario('profile', 'profile.get (5 flyers)', 64, { url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[0]!.id }))}` });
+    await me(
+      'me-sessions-first',
+      `auth.me, ${sessionCount} sessions, first call of each`,
+      many.map((s) => s.accessToken),
+      many.length,
+    );
+    await me(
+      'me-sessions',
+      `auth.me, ${sessionCount} sessions`,
+      many.map((s) => s.accessToken),
+    );
+    await scenario('profile', 'profile.get (5 flyers)', 64, {
+      url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[0]!.id }))}`,
+    });
     await scenario('refresh', 'auth.refresh', 64, { url, requests: refreshRequests(refreshSessions, url) });
     // Again after the fast scenarios: their ratios use the mean of both, so a drift in the
     // machine's speed during the run (it shares its host) weighs less.
@@ -298,21 +363,41 @@ async function main() {
     // What the fixed stack costs by itself: Fastify + tRPC's adapter, one no-op query.
     if (wanted('bare')) {
       const barePort = await freePort();
-      bare = await startServer({ ...process.env, PORT: String(barePort) }, `http://127.0.0.1:${barePort}`, [...production.flags, 'bench/bare-server.js'], '/trpc/ping');
-      const row = await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, { url: `http://127.0.0.1:${barePort}/trpc/ping` });
+      bare = await startServer(
+        { ...process.env, PORT: String(barePort) },
+        `http://127.0.0.1:${barePort}`,
+        [...production.flags, 'bench/bare-server.js'],
+        '/trpc/ping',
+      );
+      const row = await run('bare', 'reference: bare Fastify + tRPC adapter, no-op', 64, {
+        url: `http://127.0.0.1:${barePort}/trpc/ping`,
+      });
       rows.push({ ...row, serverRssMb: await peakRssMb(bare.pid!) });
     }
 
     const rps = (id: string) => rows.find((row) => row.id === id)?.rps;
     const baselines = [rps('baseline'), rps('baseline-after')].filter((value) => value !== undefined);
-    const baseline = baselines.length > 0 ? baselines.reduce((sum, value) => sum + value, 0) / baselines.length : undefined;
+    const baseline =
+      baselines.length > 0 ? baselines.reduce((sum, value) => sum + value, 0) / baselines.length : undefined;
     const ratio = (id: string, of: number | undefined) => (rps(id) !== undefined && of ? rps(id)! / of : undefined);
-    const table = rows.map(({ id: _id, ...row }) => ({ ...row, 'vs baseline': baseline ? `${Math.round((row.rps / baseline) * 100)}%` : '' }));
+    const table = rows.map(({ id: _id, ...row }) => ({
+      ...row,
+      'vs baseline': baseline ? `${Math.round((row.rps / baseline) * 100)}%` : '',
+    }));
     console.table(table);
     const summary = {
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
       durationSeconds: DURATION,
-      argon2: { verifyMs: Math.round(verifyMs * 10) / 10, boundPerSecond: Math.round(argon2Bound), allCoresPerSecond: Math.round(argon2Parallel) },
+      argon2: {
+        verifyMs: Math.round(verifyMs * 10) / 10,
+        boundPerSecond: Math.round(argon2Bound),
+        allCoresPerSecond: Math.round(argon2Parallel),
+      },
       baselineRps: baseline && Math.round(baseline),
       serverPeakRssMb: peakRss,
       rows: table,
@@ -339,10 +424,13 @@ async function main() {
         .map(([name, value]) => `${name}: ${Math.round(value! * 100)}%`)
         .join(' · '),
     );
-    if (!QUICK && !ONLY) await fs.writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (!QUICK && !ONLY)
+      await fs.writeFile(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const failures = rows.filter((row) => row.errors > 0 || row.non2xx > 0);
     if (failures.length > 0) {
-      console.error(`Scenarios with errors: ${failures.map((row) => `${row.scenario} (${row.errors} errors, ${row.non2xx} non-2xx)`).join(', ')}`);
+      console.error(
+        `Scenarios with errors: ${failures.map((row) => `${row.scenario} (${row.errors} errors, ${row.non2xx} non-2xx)`).join(', ')}`,
+      );
       process.exitCode = 1;
     }
   } finally {

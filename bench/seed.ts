@@ -22,7 +22,12 @@ async function insertRows(em: EntityManager, table: string, columns: string[], r
 export type SeededUser = { id: string; email: string };
 
 /** `count` verified users (with profile, privacy and preferences rows), emails user-<offset+i>@bench.test. */
-export async function seedUsers(em: EntityManager, count: number, passwordHash: string, offset = 0): Promise<SeededUser[]> {
+export async function seedUsers(
+  em: EntityManager,
+  count: number,
+  passwordHash: string,
+  offset = 0,
+): Promise<SeededUser[]> {
   const now = Date.now();
   const users = Array.from({ length: count }, (_, i) => ({ id: id(), email: `user-${offset + i}@bench.test` }));
   await em.transactional(async (tx) => {
@@ -32,8 +37,18 @@ export async function seedUsers(em: EntityManager, count: number, passwordHash: 
       ['id', 'email', 'email_normalized', 'password_hash', 'email_verified_at', 'role', 'created_at', 'updated_at'],
       users.map((user) => [user.id, user.email, user.email, passwordHash, now, 'user', now, now]),
     );
-    await insertRows(tx, 'profiles', ['user_id', 'name', 'updated_at'], users.map((user, i) => [user.id, `Bench User ${offset + i}`, now]));
-    await insertRows(tx, 'privacy_settings', ['user_id', 'allow_email_contact'], users.map((user) => [user.id, 1]));
+    await insertRows(
+      tx,
+      'profiles',
+      ['user_id', 'name', 'updated_at'],
+      users.map((user, i) => [user.id, `Bench User ${offset + i}`, now]),
+    );
+    await insertRows(
+      tx,
+      'privacy_settings',
+      ['user_id', 'allow_email_contact'],
+      users.map((user) => [user.id, 1]),
+    );
     await insertRows(
       tx,
       'preferences',
@@ -46,14 +61,33 @@ export async function seedUsers(em: EntityManager, count: number, passwordHash: 
 
 export async function seedFlyers(em: EntityManager, userId: string, count: number): Promise<void> {
   const now = Date.now();
-  const rows = Array.from({ length: count }, (_, i) => [id(), userId, `Flyer ${i}`, `Body of flyer ${i}. `.repeat(10), 'published', now, now, now - i * 1000]);
-  await insertRows(em, 'flyers', ['id', 'user_id', 'title', 'body', 'status', 'created_at', 'updated_at', 'published_at'], rows);
+  const rows = Array.from({ length: count }, (_, i) => [
+    id(),
+    userId,
+    `Flyer ${i}`,
+    `Body of flyer ${i}. `.repeat(10),
+    'published',
+    now,
+    now,
+    now - i * 1000,
+  ]);
+  await insertRows(
+    em,
+    'flyers',
+    ['id', 'user_id', 'title', 'body', 'status', 'created_at', 'updated_at', 'published_at'],
+    rows,
+  );
 }
 
 export type SeededSession = { accessToken: string; refreshToken: string };
 
 /** Live sessions with tokens signed by the server's own key, as a sign-in would issue them. */
-export async function seedSessions(em: EntityManager, keys: KeyRing, publicUrl: string, users: SeededUser[]): Promise<SeededSession[]> {
+export async function seedSessions(
+  em: EntityManager,
+  keys: KeyRing,
+  publicUrl: string,
+  users: SeededUser[],
+): Promise<SeededSession[]> {
   const now = Date.now();
   const iat = Math.floor(now / 1000);
   const sessions = users.map((user) => ({ user, sid: id(), jti: randomBytes(32).toString('base64url') }));
@@ -62,7 +96,16 @@ export async function seedSessions(em: EntityManager, keys: KeyRing, publicUrl: 
       tx,
       'sessions',
       ['id', 'user_id', 'created_at', 'last_used_at', 'expires_at', 'ip', 'user_agent', 'refresh_jti_hash'],
-      sessions.map((s) => [s.sid, s.user.id, now, now, now + 90 * 24 * 3600 * 1000, '198.18.0.1', 'bench', sha256(s.jti)]),
+      sessions.map((s) => [
+        s.sid,
+        s.user.id,
+        now,
+        now,
+        now + 90 * 24 * 3600 * 1000,
+        '198.18.0.1',
+        'bench',
+        sha256(s.jti),
+      ]),
     ),
   );
   return Promise.all(

@@ -34,18 +34,34 @@ const DAY = 24 * HOUR;
 // Devices as the sessions list and the security log name them. Addresses are from the ranges
 // reserved for documentation (RFC 5737); the server trusts X-Forwarded-For here (TRUST_PROXY).
 const DEVICES = {
-  browser: { ip: '192.0.2.10', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' },
-  firefoxWindows: { ip: '198.51.100.23', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0' },
+  browser: {
+    ip: '192.0.2.10',
+    userAgent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  },
+  firefoxWindows: {
+    ip: '198.51.100.23',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+  },
   safariIphone: {
     ip: '203.0.113.45',
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+    userAgent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
   },
-  firefoxLinux: { ip: '198.51.100.80', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' },
+  firefoxLinux: {
+    ip: '198.51.100.80',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+  },
   edgeWindows: {
     ip: '203.0.113.9',
-    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0',
+    userAgent:
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0',
   },
-  safariMac: { ip: '198.51.100.140', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15' },
+  safariMac: {
+    ip: '198.51.100.140',
+    userAgent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+  },
 } as const;
 type Device = (typeof DEVICES)[keyof typeof DEVICES];
 
@@ -53,9 +69,17 @@ type Device = (typeof DEVICES)[keyof typeof DEVICES];
 const PEOPLE = {
   ada: { name: 'Ada Lovelace', email: 'ada@example.com', password: 'copper lantern drifts over seven harbours' },
   grace: { name: 'Grace Hopper', email: 'grace@example.com', password: 'violet tractor measures 41 clouds' },
-  katherine: { name: 'Katherine Johnson', email: 'katherine@example.com', password: 'orbital pencil chases quiet comets' },
+  katherine: {
+    name: 'Katherine Johnson',
+    email: 'katherine@example.com',
+    password: 'orbital pencil chases quiet comets',
+  },
   hedy: { name: 'Hedy Lamarr', email: 'hedy@example.com', password: 'spread spectrum piano rolls hop along' },
-  charles: { name: 'Charles Babbage', email: 'charles@example.com', password: 'difference engine gears turn slowly north' },
+  charles: {
+    name: 'Charles Babbage',
+    email: 'charles@example.com',
+    password: 'difference engine gears turn slowly north',
+  },
   radia: { name: 'Radia Perlman', email: 'radia@example.com', password: 'spanning trees grow over woven bridges' },
 } as const;
 
@@ -78,7 +102,6 @@ const FLYERS = {
 // The server
 
 type Server = { app: App; url: string; dataDir: string; setClock(msAgo: number): void };
-
 
 async function startServer(): Promise<Server> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-screenshots-'));
@@ -130,12 +153,19 @@ async function outbox(server: Server): Promise<OutboxMail[]> {
 }
 
 /** Runs `action`, then waits for the first new mail to `to` whose subject contains `subject`; returns its link. */
-async function linkFromMail(server: Server, to: string, subject: string, action: () => Promise<unknown>): Promise<string> {
+async function linkFromMail(
+  server: Server,
+  to: string,
+  subject: string,
+  action: () => Promise<unknown>,
+): Promise<string> {
   const before = new Set((await outbox(server)).map((mail) => mail.id));
   await action();
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const mail = (await outbox(server)).find((item) => !before.has(item.id) && item.to === to && item.subject.includes(subject));
+    const mail = (await outbox(server)).find(
+      (item) => !before.has(item.id) && item.to === to && item.subject.includes(subject),
+    );
     if (mail?.link) return mail.link;
     if (Date.now() > deadline) throw new Error(`No mail "${subject}" to ${to} arrived in the development outbox.`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -159,7 +189,12 @@ class ApiClient {
     private readonly device: Device,
   ) {
     this.trpc = createTRPCClient<AppRouter>({
-      links: [httpLink({ url: `${server.url}/trpc`, fetch: (input, init) => this.fetch(input as string, init as RequestInit) })],
+      links: [
+        httpLink({
+          url: `${server.url}/trpc`,
+          fetch: (input, init) => this.fetch(input as string, init as RequestInit),
+        }),
+      ],
     });
   }
 
@@ -192,7 +227,8 @@ class ApiClient {
     headers.set('User-Agent', this.device.userAgent);
     headers.set('X-Forwarded-For', this.device.ip);
     if (this.bearer) headers.set('Authorization', `Bearer ${this.bearer}`);
-    if (this.cookies.size > 0) headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    if (this.cookies.size > 0)
+      headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const response = await fetch(url, { ...init, headers });
     for (const header of response.headers.getSetCookie()) {
       const [pair = ''] = header.split(';');
@@ -207,9 +243,15 @@ class ApiClient {
 }
 
 /** Signs up through the API and follows the link in the confirmation mail: a signed-in client. */
-async function signUp(server: Server, person: { name: string; email: string; password: string }, device: Device): Promise<ApiClient> {
+async function signUp(
+  server: Server,
+  person: { name: string; email: string; password: string },
+  device: Device,
+): Promise<ApiClient> {
   const client = new ApiClient(server, device);
-  const link = await linkFromMail(server, person.email, 'Confirm your email', () => client.trpc.auth.register.mutate(person));
+  const link = await linkFromMail(server, person.email, 'Confirm your email', () =>
+    client.trpc.auth.register.mutate(person),
+  );
   client.use(await client.trpc.auth.verifyEmail.mutate({ token: tokenOf(link) }));
   return client;
 }
@@ -278,10 +320,16 @@ async function seed(server: Server): Promise<Seeded> {
 
   at(5 * DAY + 7 * HOUR);
   await katherineApi.signIn(katherine.email, katherine.password);
-  const radiaLink = await linkFromMail(server, radia.email, 'invited', () => katherineApi.trpc.admin.invitations.create.mutate({ email: radia.email, role: 'user' }));
+  const radiaLink = await linkFromMail(server, radia.email, 'invited', () =>
+    katherineApi.trpc.admin.invitations.create.mutate({ email: radia.email, role: 'user' }),
+  );
 
   at(4 * DAY + 2 * HOUR);
-  await new ApiClient(server, DEVICES.safariMac).trpc.auth.acceptInvitation.mutate({ token: tokenOf(radiaLink), password: radia.password, name: radia.name });
+  await new ApiClient(server, DEVICES.safariMac).trpc.auth.acceptInvitation.mutate({
+    token: tokenOf(radiaLink),
+    password: radia.password,
+    name: radia.name,
+  });
   await katherineApi.refresh();
   const joan = await katherineApi.trpc.admin.invitations.create.mutate({ email: 'joan@example.com', role: 'user' });
 
@@ -297,7 +345,9 @@ async function seed(server: Server): Promise<Seeded> {
   at(1 * DAY + 2 * HOUR);
   await adaFirefox.refresh();
   const { secret } = await adaFirefox.trpc.auth.mfa.setup.mutate();
-  await adaFirefox.trpc.auth.mfa.enable.mutate({ code: totpCode(decodeBase32IgnorePadding(secret), totpStep(server.app.deps.now())) });
+  await adaFirefox.trpc.auth.mfa.enable.mutate({
+    code: totpCode(decodeBase32IgnorePadding(secret), totpStep(server.app.deps.now())),
+  });
   await katherineApi.refresh();
   const { items } = await katherineApi.trpc.admin.users.list.query({ query: hedy.email });
   await katherineApi.trpc.admin.users.setDisabled.mutate({ userId: items[0]!.id, disabled: true });
@@ -424,7 +474,9 @@ async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: 
   await page.getByRole('button', { name: 'Log in' }).click();
   await heading(page, 'Enter your code');
   await shoot(page, 'login-code', tmpDir);
-  await page.getByLabel('Code', { exact: true }).fill(totpCode(decodeBase32IgnorePadding(seeded.adaMfaSecret), totpStep(new Date())));
+  await page
+    .getByLabel('Code', { exact: true })
+    .fill(totpCode(decodeBase32IgnorePadding(seeded.adaMfaSecret), totpStep(new Date())));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('link', { name: 'Your profile', exact: true }).waitFor();
 
@@ -496,7 +548,10 @@ async function main(): Promise<void> {
     const build = spawnSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('`npx vite build` failed.');
   }
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (install the Debian package "chromium", or set CHROMIUM_PATH).`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH} (install the Debian package "chromium", or set CHROMIUM_PATH).`,
+    );
 
   const server = await startServer();
   const tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-shots-'));
@@ -506,7 +561,14 @@ async function main(): Promise<void> {
     const seeded = await seed(server);
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     console.log('Taking screenshots:');
     await browse(server, browser, seeded, tmpDir);
@@ -515,7 +577,9 @@ async function main(): Promise<void> {
     await fs.mkdir(OUT_DIR, { recursive: true });
     for (const file of await fs.readdir(OUT_DIR)) if (file.endsWith('.png')) await fs.rm(path.join(OUT_DIR, file));
     for (const file of shots) await fs.copyFile(path.join(tmpDir, file), path.join(OUT_DIR, file));
-    console.log(`Wrote ${shots.length} screenshots to ${path.relative(ROOT, OUT_DIR)}/ in ${Math.round((Date.now() - started) / 1000)} s.`);
+    console.log(
+      `Wrote ${shots.length} screenshots to ${path.relative(ROOT, OUT_DIR)}/ in ${Math.round((Date.now() - started) / 1000)} s.`,
+    );
   } finally {
     await browser?.close();
     await server.app.close();

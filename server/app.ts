@@ -102,7 +102,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // tRPC refuses a batch of more than MAX_BATCH_SIZE calls with a JSON body labelled text/plain
   // (a fetch Response built without a content type, which Fastify sends as it is).
   app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.url.startsWith('/trpc') && payload instanceof Response && payload.headers.get('content-type')?.startsWith('text/plain')) {
+    if (
+      request.url.startsWith('/trpc') &&
+      payload instanceof Response &&
+      payload.headers.get('content-type')?.startsWith('text/plain')
+    ) {
       payload.headers.set('Content-Type', 'application/json');
     }
     return payload;
@@ -115,7 +119,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       maxBatchSize: MAX_BATCH_SIZE,
       responseMeta: ({ errors }) => retryAfterHeader(errors),
       onError({ error, path, req }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+        if (error.code === 'INTERNAL_SERVER_ERROR')
+          req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });

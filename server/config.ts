@@ -11,7 +11,12 @@ const integerText = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
-    .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    );
 
 const urlText = z
   .url({ message: 'must be an absolute http(s) URL' })
@@ -39,7 +44,9 @@ const EnvSchema = z.object({
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
-  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { message: 'must be development, production or test' })
+    .default('development'),
 });
 
 export type Config = {
@@ -81,10 +88,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // The checks below read the raw values, so that every problem is reported at once.
   const allowedOriginsText = present.ALLOWED_ORIGINS ?? '';
   const extraOrigins: string[] = [];
-  for (const entry of allowedOriginsText.split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const entry of allowedOriginsText
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const origin = URL.canParse(entry) ? new URL(entry).origin : 'null';
     if (origin === 'null' || origin !== entry.replace(/\/$/, '')) {
-      problems.push(`ALLOWED_ORIGINS=${JSON.stringify(allowedOriginsText)}: "${entry}" is not an origin like https://app.example.com`);
+      problems.push(
+        `ALLOWED_ORIGINS=${JSON.stringify(allowedOriginsText)}: "${entry}" is not an origin like https://app.example.com`,
+      );
     } else {
       extraOrigins.push(origin);
     }

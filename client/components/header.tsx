@@ -50,7 +50,11 @@ export function Header() {
                 Log out
               </Button>
               <Link to={`/u/${session.user.id}`} className="avatar-link" aria-label="Your profile" title="Your profile">
-                <Avatar name={session.user.profile.name || session.user.email} avatarUrl={session.user.profile.avatarUrl} size="sm" />
+                <Avatar
+                  name={session.user.profile.name || session.user.email}
+                  avatarUrl={session.user.profile.avatarUrl}
+                  size="sm"
+                />
               </Link>
             </>
           )}

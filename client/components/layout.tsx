@@ -14,9 +14,7 @@ export function Layout() {
       <main id="main">
         <Outlet />
       </main>
-      <footer className="app-footer">
-        {PRODUCT_NAME} · Your account, kept safe.
-      </footer>
+      <footer className="app-footer">{PRODUCT_NAME} · Your account, kept safe.</footer>
     </>
   );
 }

@@ -62,7 +62,8 @@ export function NewPasswordField({ label = 'Password', name = 'password', email,
             </div>
           )}
           <p className="strength__text" aria-live="polite">
-            {verdict === null && `At least ${clientConfig.passwordMinLength} characters. A few random words make a strong, memorable passphrase.`}
+            {verdict === null &&
+              `At least ${clientConfig.passwordMinLength} characters. A few random words make a strong, memorable passphrase.`}
             {verdict?.ok && `${SCORE_WORDS[verdict.score]}: good to go.`}
             {verdict && !verdict.ok && verdict.reason}
             {suggested && ' Write it down or save it in your password manager.'}

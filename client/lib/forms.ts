@@ -6,7 +6,9 @@ import { toProblem } from './errors.ts';
 export type FormState = { fieldErrors: FieldErrors; formError: string | null };
 
 function focusFirstInvalid(form: HTMLFormElement, names: string[]) {
-  const field = names.map((name) => form.elements.namedItem(name)).find((item): item is HTMLInputElement => item instanceof HTMLInputElement);
+  const field = names
+    .map((name) => form.elements.namedItem(name))
+    .find((item): item is HTMLInputElement => item instanceof HTMLInputElement);
   field?.focus();
 }
 

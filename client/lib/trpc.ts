@@ -8,27 +8,29 @@ import { getAccessToken, refreshSession } from './session.ts';
 export const trpc = createTRPCReact<AppRouter>();
 
 /** On UNAUTHENTICATED: one refresh shared by every call in flight, then one retry (DESIGN.md). */
-const refreshOnUnauthenticated: TRPCLink<AppRouter> = () => ({ op, next }) =>
-  observable((observer) => {
-    let subscription: Unsubscribable | undefined;
-    let retried = false;
-    const attempt = () => {
-      subscription = next(op).subscribe({
-        next: (value) => observer.next(value),
-        complete: () => observer.complete(),
-        error: (error: TRPCClientError<AppRouter>) => {
-          if (retried || reasonOf(error) !== 'UNAUTHENTICATED' || op.path.startsWith('auth.refresh')) {
-            observer.error(error);
-            return;
-          }
-          retried = true;
-          void refreshSession().then((ok) => (ok ? attempt() : observer.error(error)));
-        },
-      });
-    };
-    attempt();
-    return () => subscription?.unsubscribe();
-  });
+const refreshOnUnauthenticated: TRPCLink<AppRouter> =
+  () =>
+  ({ op, next }) =>
+    observable((observer) => {
+      let subscription: Unsubscribable | undefined;
+      let retried = false;
+      const attempt = () => {
+        subscription = next(op).subscribe({
+          next: (value) => observer.next(value),
+          complete: () => observer.complete(),
+          error: (error: TRPCClientError<AppRouter>) => {
+            if (retried || reasonOf(error) !== 'UNAUTHENTICATED' || op.path.startsWith('auth.refresh')) {
+              observer.error(error);
+              return;
+            }
+            retried = true;
+            void refreshSession().then((ok) => (ok ? attempt() : observer.error(error)));
+          },
+        });
+      };
+      attempt();
+      return () => subscription?.unsubscribe();
+    });
 
 export function createTrpcClient() {
   return trpc.createClient({

@@ -21,7 +21,10 @@ function send(file: File, onProgress: (fraction: number) => void): Promise<Avata
         body = undefined;
       }
       if (body?.result) resolve(body.result.data);
-      else reject(body?.error ? TRPCClientError.from(body as { error: never }) : new Error(`Upload failed (${request.status})`));
+      else
+        reject(
+          body?.error ? TRPCClientError.from(body as { error: never }) : new Error(`Upload failed (${request.status})`),
+        );
     };
     request.onerror = () => reject(new Error('Network error'));
     const form = new FormData();

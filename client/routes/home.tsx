@@ -4,7 +4,10 @@ import { PageHeading } from '#client/components/page-heading.tsx';
 import { useSession } from '#client/lib/session.ts';
 
 const FEATURES = [
-  { title: 'Strong by default', text: 'Passwords are checked against common and easily guessed ones, and stored with Argon2id.' },
+  {
+    title: 'Strong by default',
+    text: 'Passwords are checked against common and easily guessed ones, and stored with Argon2id.',
+  },
   { title: 'Signed in, safely', text: 'Short-lived tokens, rotating sessions and instant sign-out from any device.' },
   { title: 'Yours to share', text: 'A public profile with only what you choose to show. Your email stays private.' },
 ];
@@ -18,7 +21,9 @@ export function HomePage() {
       <section className="hero stack">
         {notice && <Alert tone="success">{notice}</Alert>}
         <PageHeading title={signedIn ? 'Welcome' : 'Your account, kept safe'}>
-          {signedIn ? `Welcome${session.user.profile.name ? `, ${session.user.profile.name}` : ''}` : 'Your account, kept safe'}
+          {signedIn
+            ? `Welcome${session.user.profile.name ? `, ${session.user.profile.name}` : ''}`
+            : 'Your account, kept safe'}
         </PageHeading>
         <p className="hero__lead">
           {signedIn

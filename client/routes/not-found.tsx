@@ -1,7 +1,13 @@
 import { Link } from 'react-router';
 import { PageHeading } from '#client/components/page-heading.tsx';
 
-export function NotFoundPage({ title = 'Page not found', message = 'The page you are looking for does not exist or has moved.' }: { title?: string; message?: string }) {
+export function NotFoundPage({
+  title = 'Page not found',
+  message = 'The page you are looking for does not exist or has moved.',
+}: {
+  title?: string;
+  message?: string;
+}) {
   return (
     <div className="page page--narrow center">
       <div className="card">

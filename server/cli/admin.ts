@@ -21,7 +21,8 @@ const USAGE = 'Usage: npm run admin -- promote <email> | create <email>';
 
 async function run(args: string[]): Promise<string> {
   const [command, rawEmail, ...extra] = args;
-  if (!command || !rawEmail || extra.length > 0 || !['promote', 'create'].includes(command)) throw new CommandError(USAGE);
+  if (!command || !rawEmail || extra.length > 0 || !['promote', 'create'].includes(command))
+    throw new CommandError(USAGE);
   const parsed = EmailSchema.safeParse(rawEmail);
   if (!parsed.success) throw new CommandError(`"${rawEmail}" is not an email address.`);
   const email = parsed.data;
@@ -30,7 +31,8 @@ async function run(args: string[]): Promise<string> {
   let password = '';
   if (command === 'create') {
     password = await readPassword(`Password for ${email}: `);
-    if (process.stdin.isTTY && (await readPassword('Once more: ')) !== password) throw new CommandError('The two passwords differ.');
+    if (process.stdin.isTTY && (await readPassword('Once more: ')) !== password)
+      throw new CommandError('The two passwords differ.');
     const verdict = checkPassword(password, { minLength: config.passwordMinLength, email });
     if (!verdict.ok) throw new CommandError(`Weak password: ${verdict.reason}`);
   }

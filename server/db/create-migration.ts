@@ -13,7 +13,9 @@ try {
   if (result.diff.up.length === 0) {
     console.log('The entities match the migrations: nothing to write.');
   } else {
-    console.log(`Wrote server/db/migrations/${result.fileName}. Add it to MIGRATIONS in server/db/migrations/index.ts.`);
+    console.log(
+      `Wrote server/db/migrations/${result.fileName}. Add it to MIGRATIONS in server/db/migrations/index.ts.`,
+    );
     // MikroORM's SQLite diff sees enum check constraints as changed and rebuilds those tables each time.
     console.log('Read it before committing: drop any "__temp_alter" table rebuild you did not ask for.');
   }

@@ -7,7 +7,10 @@ type Statement = {
   all(params: unknown[], callback: (error: Error | null, rows: unknown[]) => void): void;
   finalize(callback: () => void): void;
 };
-type RawConnection = { prepare(sql: string, callback: (error: Error | null) => void): Statement; close(callback?: (error: Error | null) => void): void };
+type RawConnection = {
+  prepare(sql: string, callback: (error: Error | null) => void): Statement;
+  close(callback?: (error: Error | null) => void): void;
+};
 // knex's client, and its tarn pool.
 type Pool = {
   acquireConnection(): Promise<RawConnection>;
@@ -34,9 +37,9 @@ function statementsOf(connection: RawConnection): Map<string, Copy[]> {
     connection.close = (callback) => {
       const copies = [...cache.values()].flat();
       cache.clear();
-      void Promise.allSettled(copies.map((copy) => copy.statement.then((statement) => new Promise<void>((done) => statement.finalize(done))))).then(() =>
-        close(callback),
-      );
+      void Promise.allSettled(
+        copies.map((copy) => copy.statement.then((statement) => new Promise<void>((done) => statement.finalize(done)))),
+      ).then(() => close(callback));
     };
   }
   return statements;
@@ -97,7 +100,9 @@ async function run<T>(connection: RawConnection, sql: string, params: unknown[])
   copy.inFlight++;
   try {
     const statement = await copy.statement;
-    return await new Promise<T[]>((resolve, reject) => statement.all(params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+    return await new Promise<T[]>((resolve, reject) =>
+      statement.all(params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))),
+    );
   } finally {
     copy.inFlight--;
   }
@@ -114,7 +119,12 @@ async function run<T>(connection: RawConnection, sql: string, params: unknown[])
  * queue behind a write transaction). Inside a transaction the statement runs on it, unprepared.
  * Writes must say everything in this one statement (`returning` what the caller needs).
  */
-export async function queryPrepared<T>(em: EntityManager, kind: 'read' | 'write', sql: string, params: unknown[]): Promise<T[]> {
+export async function queryPrepared<T>(
+  em: EntityManager,
+  kind: 'read' | 'write',
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
   if (em.isInTransaction()) return executeSql<T[]>(em, sql, params, 'all');
   const pool = (em.getConnection(kind) as unknown as AbstractSqlConnection).getKnex().client as unknown as Pool;
   return withConnection(pool, (connection) => run<T>(connection, sql, params));

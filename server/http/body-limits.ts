@@ -15,7 +15,8 @@ export function registerBodyLimits(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
     const declared = request.headers['content-length'];
-    if (declared === undefined || !/^\d+$/.test(declared)) throw new HttpRefusal(411, 'INVALID_INPUT', 'An upload must declare its Content-Length.');
+    if (declared === undefined || !/^\d+$/.test(declared))
+      throw new HttpRefusal(411, 'INVALID_INPUT', 'An upload must declare its Content-Length.');
     if (Number(declared) > UPLOAD_BODY_LIMIT_BYTES) {
       const isAvatarUpload = request.url.split('?')[0] === UPLOAD_PATH;
       throw isAvatarUpload

@@ -24,8 +24,7 @@ ${mail.link ? `<p><a href="${escapeHtml(mail.link)}">${escapeHtml(mail.link)}</a
 </article><hr>`,
       )
       .join('\n');
-    return reply
-      .type('text/html; charset=utf-8')
+    return reply.type('text/html; charset=utf-8')
       .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Development mail · Latchkey</title></head>
 <body><h1>Development mail</h1><p>Mail is not sent while RESEND_API_KEY is unset: the latest ${mails.length} messages are kept here (in memory) instead.</p>
 ${items || '<p>No mail yet.</p>'}</body></html>`);

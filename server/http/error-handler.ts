@@ -41,7 +41,10 @@ export function sendError(error: FastifyError | Error, request: FastifyRequest, 
   if (status === 500) request.log.error({ err: error }, 'unhandled error');
   const code = TRPC_CODE_FOR_STATUS[status] ?? (status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
   const own = error instanceof HttpRefusal ? error : null;
-  const message = status === 500 ? INTERNAL_MESSAGE : (own?.message ?? (status === 413 ? 'The request body is too large.' : 'The request could not be read.'));
+  const message =
+    status === 500
+      ? INTERNAL_MESSAGE
+      : (own?.message ?? (status === 413 ? 'The request body is too large.' : 'The request could not be read.'));
   const reason: ErrorReason = status === 500 ? 'INTERNAL' : (own?.reason ?? 'INVALID_INPUT');
   return reply.code(status).send({
     error: {
@@ -63,7 +66,12 @@ export function clientErrorHandler(config: Pick<Config, 'secureCookies'>) {
     // A reset connection has no one left to answer.
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const message = status === 431 ? 'The address or headers of the request are too long.' : status === 408 ? 'The request took too long to arrive.' : 'The request could not be read.';
+    const message =
+      status === 431
+        ? 'The address or headers of the request are too long.'
+        : status === 408
+          ? 'The request took too long to arrive.'
+          : 'The request could not be read.';
     // As sendError answers a status tRPC has no code for (414, say): BAD_REQUEST, INVALID_INPUT.
     const data = { code: 'BAD_REQUEST', httpStatus: status, reason: 'INVALID_INPUT' satisfies ErrorReason };
     const body = JSON.stringify({ error: { message, code: TRPC_ERROR_CODES_BY_KEY.BAD_REQUEST, data } });
@@ -76,7 +84,9 @@ export function clientErrorHandler(config: Pick<Config, 'secureCookies'>) {
         ['Content-Length', String(Buffer.byteLength(body))],
         ['Connection', 'close'],
       ];
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`,
+      );
     }
     socket.destroy(error);
   };

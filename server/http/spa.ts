@@ -9,7 +9,10 @@ export const CLIENT_DIST = path.resolve(import.meta.dirname, '../../dist/client'
 
 /** Settings the SPA needs before its first request, as a meta tag (the CSP forbids inline scripts). */
 function clientConfig(config: Config): string {
-  const json = JSON.stringify({ passwordMinLength: config.passwordMinLength, registrationMode: config.registrationMode });
+  const json = JSON.stringify({
+    passwordMinLength: config.passwordMinLength,
+    registrationMode: config.registrationMode,
+  });
   return `<meta name="latchkey-config" content="${json.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}">`;
 }
 
@@ -30,7 +33,8 @@ export async function registerSpa(app: FastifyInstance, config: Config): Promise
       wildcard: false,
       setHeaders(res, filePath) {
         // Vite names built assets by content hash: they never change under the same name.
-        if (filePath.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        if (filePath.includes(`${path.sep}assets${path.sep}`))
+          res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
       },
     });
   }
@@ -41,7 +45,8 @@ export async function registerSpa(app: FastifyInstance, config: Config): Promise
       throw new HttpRefusal(404, 'NOT_FOUND', 'There is nothing at this address.');
     }
     reply.header('Cache-Control', 'no-cache');
-    if (!indexHtml) return reply.code(503).type('text/plain').send('The web app is not built yet: run `npm run build`.');
+    if (!indexHtml)
+      return reply.code(503).type('text/plain').send('The web app is not built yet: run `npm run build`.');
     return reply.type('text/html; charset=utf-8').send(indexHtml);
   });
 }

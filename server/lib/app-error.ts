@@ -7,7 +7,11 @@ export class AppError extends TRPCError {
   readonly fieldErrors?: FieldErrors;
   readonly retryAfterSeconds?: number;
 
-  constructor(reason: ErrorReason, message: string, extra: { fieldErrors?: FieldErrors; retryAfterSeconds?: number } = {}) {
+  constructor(
+    reason: ErrorReason,
+    message: string,
+    extra: { fieldErrors?: FieldErrors; retryAfterSeconds?: number } = {},
+  ) {
     super({ code: REASON_CODES[reason], message });
     this.reason = reason;
     this.fieldErrors = extra.fieldErrors;

@@ -14,9 +14,12 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function decodeCursor(value: string): Cursor {
   try {
     const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    if (Number.isSafeInteger(at) && (at as number) >= 0 && typeof id === 'string' && ID.test(id)) return { at: at as number, id };
+    if (Number.isSafeInteger(at) && (at as number) >= 0 && typeof id === 'string' && ID.test(id))
+      return { at: at as number, id };
   } catch {
     // Falls through to the error below.
   }
-  throw new AppError('INVALID_INPUT', 'This page link is not valid.', { fieldErrors: { cursor: ['Not a cursor from this list.'] } });
+  throw new AppError('INVALID_INPUT', 'This page link is not valid.', {
+    fieldErrors: { cursor: ['Not a cursor from this list.'] },
+  });
 }

@@ -10,8 +10,21 @@ type SerializedError = { type: string; message: string; stack: string; [key: str
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { type: typeof error, message: String(error), stack: '' };
   if (error instanceof DriverException) {
-    const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
-    return { type: error.name, code: (error as { code?: string }).code, message: 'database statement failed (withheld: it can carry values)', stack: frames };
+    const frames = (error.stack ?? '')
+      .split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .join('\n');
+    return {
+      type: error.name,
+      code: (error as { code?: string }).code,
+      message: 'database statement failed (withheld: it can carry values)',
+      stack: frames,
+    };
   }
-  return { type: error.name, message: error.message, stack: error.stack ?? '', ...(error.cause ? { cause: serializeError(error.cause) } : {}) };
+  return {
+    type: error.name,
+    message: error.message,
+    stack: error.stack ?? '',
+    ...(error.cause ? { cause: serializeError(error.cause) } : {}),
+  };
 }

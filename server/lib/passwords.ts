@@ -4,7 +4,12 @@ import { normalizePassword } from '#shared/password-policy.ts';
 
 // API.md §4 / OWASP: Argon2id, m=19456 KiB, t=2, p=1.
 // Algorithm is an ambient const enum, unusable under isolatedModules: 2 is Argon2id.
-const ARGON2_OPTIONS: Options = { algorithm: 2 as Options['algorithm'], memoryCost: 19456, timeCost: 2, parallelism: 1 };
+const ARGON2_OPTIONS: Options = {
+  algorithm: 2 as Options['algorithm'],
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 // Argon2 runs on libuv's thread pool, which SQLite's queries share (four threads by default).
 // More hashes at once than cores only slow each other down, and would leave the queries of

@@ -14,7 +14,10 @@ export function createDevOutbox(log: FastifyBaseLogger): MailTransport & { list(
     async send(message) {
       mails.unshift({ ...message, id: newId(), at: new Date().toISOString() });
       mails.length = Math.min(mails.length, KEEP);
-      log.info({ mail: { to: message.to, subject: message.subject, link: message.link } }, 'development mail captured (see /dev/mail)');
+      log.info(
+        { mail: { to: message.to, subject: message.subject, link: message.link } },
+        'development mail captured (see /dev/mail)',
+      );
     },
     list: () => [...mails],
   };

@@ -21,7 +21,10 @@ const REASON_FOR_CODE: Partial<Record<TRPCError['code'], ErrorReason>> = {
  * `retryAfterSeconds`; for a batch, the longest wait of its calls.
  */
 export function retryAfterHeader(errors: readonly TRPCError[]): { headers?: Headers } {
-  const seconds = Math.max(0, ...errors.map((error) => (error instanceof AppError ? (error.retryAfterSeconds ?? 0) : 0)));
+  const seconds = Math.max(
+    0,
+    ...errors.map((error) => (error instanceof AppError ? (error.retryAfterSeconds ?? 0) : 0)),
+  );
   return seconds > 0 ? { headers: new Headers({ 'Retry-After': String(seconds) }) } : {};
 }
 

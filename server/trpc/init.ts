@@ -11,7 +11,11 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
     const { message, data } = describeError(error, ctx?.requestId);
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...data } };
+    return {
+      ...shape,
+      message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...data },
+    };
   },
 });
 
@@ -21,7 +25,9 @@ export const middleware = t.middleware;
  * Every call gets its own unit of work: the calls of one batch run concurrently, and on a shared
  * EntityManager one call's flush or transaction would take in another's changes (API.md §1).
  */
-export const publicProcedure = t.procedure.use(({ ctx, next }) => next({ ctx: { em: ctx.deps.orm.em.fork() as EntityManager } }));
+export const publicProcedure = t.procedure.use(({ ctx, next }) =>
+  next({ ctx: { em: ctx.deps.orm.em.fork() as EntityManager } }),
+);
 
 /** A valid access token whose session is live right now: revocation takes effect on the next request. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {

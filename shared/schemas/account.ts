@@ -8,7 +8,10 @@ export type RequestPasswordResetInput = z.infer<typeof RequestPasswordResetInput
 export const ResetPasswordInputSchema = z.object({ token: TokenSchema, password: NewPasswordSchema });
 export type ResetPasswordInput = z.infer<typeof ResetPasswordInputSchema>;
 
-export const ChangePasswordInputSchema = z.object({ currentPassword: CurrentPasswordSchema, newPassword: NewPasswordSchema });
+export const ChangePasswordInputSchema = z.object({
+  currentPassword: CurrentPasswordSchema,
+  newPassword: NewPasswordSchema,
+});
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInputSchema>;
 
 export const ChangeEmailInputSchema = z.object({ newEmail: EmailSchema, password: CurrentPasswordSchema });

@@ -4,7 +4,12 @@ import { EmailSchema, IdSchema, InstantSchema, STORABLE_TEXT_MESSAGE, isStorable
 
 export const AdminUsersListInputSchema = z
   .object({
-    query: z.string().trim().max(200, 'Use at most 200 characters.').refine(isStorableText, STORABLE_TEXT_MESSAGE).optional(),
+    query: z
+      .string()
+      .trim()
+      .max(200, 'Use at most 200 characters.')
+      .refine(isStorableText, STORABLE_TEXT_MESSAGE)
+      .optional(),
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(100).optional(),
   })

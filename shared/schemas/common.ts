@@ -5,7 +5,11 @@ import { codePointLength } from '../text.ts';
 /** An ISO-8601 UTC instant as Date.prototype.toISOString writes it. */
 export const InstantSchema = z.iso.datetime();
 
-export const IdSchema = z.string().min(1, 'Required.').max(64, 'Too long.').regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id.');
+export const IdSchema = z
+  .string()
+  .min(1, 'Required.')
+  .max(64, 'Too long.')
+  .regex(/^[A-Za-z0-9_-]+$/, 'Not a valid id.');
 
 export const EmailSchema = z
   .string()

@@ -34,7 +34,11 @@ export type Flyer = z.infer<typeof FlyerSchema>;
 export const FlyerCreateInputSchema = z.object({ title: TitleSchema, body: BodySchema });
 export type FlyerCreateInput = z.infer<typeof FlyerCreateInputSchema>;
 
-export const FlyerUpdateInputSchema = z.object({ id: IdSchema, title: TitleSchema.optional(), body: BodySchema.optional() });
+export const FlyerUpdateInputSchema = z.object({
+  id: IdSchema,
+  title: TitleSchema.optional(),
+  body: BodySchema.optional(),
+});
 export type FlyerUpdateInput = z.infer<typeof FlyerUpdateInputSchema>;
 
 export const FlyerIdInputSchema = z.object({ id: IdSchema });

@@ -12,7 +12,10 @@ export const SecondFactorCodeSchema = z
   .string()
   .max(40, 'Enter a 6-digit code or a recovery code.')
   .transform((value) => value.trim())
-  .refine((value) => /^\d{3}\s?\d{3}$/.test(value) || /^[a-z0-9]{5}[\s-]?[a-z0-9]{5}$/i.test(value), 'Enter a 6-digit code or a recovery code.');
+  .refine(
+    (value) => /^\d{3}\s?\d{3}$/.test(value) || /^[a-z0-9]{5}[\s-]?[a-z0-9]{5}$/i.test(value),
+    'Enter a 6-digit code or a recovery code.',
+  );
 
 export const MfaSetupSchema = z.object({ secret: z.string(), otpauthUri: z.string() });
 export type MfaSetup = z.infer<typeof MfaSetupSchema>;

@@ -10,7 +10,10 @@ export const NameSchema = z
   .transform((value) => value.trim().normalize('NFC'))
   .refine((value) => codePointLength(value) <= NAME_MAX_LENGTH, `Use at most ${NAME_MAX_LENGTH} characters.`)
   // Control characters, and the bidirectional overrides that can make a name display as another.
-  .refine((value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value), 'Remove line breaks, tabs and other control characters.')
+  .refine(
+    (value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value),
+    'Remove line breaks, tabs and other control characters.',
+  )
   .refine(isStorableText, STORABLE_TEXT_MESSAGE);
 
 export const PublicFlyerSchema = z.object({

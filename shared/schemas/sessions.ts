@@ -31,5 +31,8 @@ export const SecurityEventSchema = z.object({
 });
 export type SecurityEventItem = z.infer<typeof SecurityEventSchema>;
 
-export const SecurityEventPageSchema = z.object({ items: z.array(SecurityEventSchema), nextCursor: z.string().nullable() });
+export const SecurityEventPageSchema = z.object({
+  items: z.array(SecurityEventSchema),
+  nextCursor: z.string().nullable(),
+});
 export type SecurityEventPage = z.infer<typeof SecurityEventPageSchema>;

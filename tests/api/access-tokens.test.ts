@@ -3,7 +3,14 @@ import path from 'node:path';
 import { createHmac, webcrypto } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createJWTSignatureMessage, encodeJWT } from '@oslojs/jwt';
-import { decodeJwt, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  decodeJwt,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -21,8 +28,14 @@ beforeAll(async () => {
   // The server's own signing key, read from DATA_DIR/keys: lets the tests change one claim at a time.
   const dir = path.join(server.dataDir, 'keys');
   const [file] = (await fs.readdir(dir)).filter((name) => name.endsWith('.json'));
-  const stored = JSON.parse(await fs.readFile(path.join(dir, file!), 'utf8')) as { kid: string; privateJwk: JsonWebKey };
-  serverKey = { kid: stored.kid, privateKey: await webcrypto.subtle.importKey('jwk', stored.privateJwk, ES256, false, ['sign']) };
+  const stored = JSON.parse(await fs.readFile(path.join(dir, file!), 'utf8')) as {
+    kid: string;
+    privateJwk: JsonWebKey;
+  };
+  serverKey = {
+    kid: stored.kid,
+    privateKey: await webcrypto.subtle.importKey('jwk', stored.privateJwk, ES256, false, ['sign']),
+  };
   otherKey = (await webcrypto.subtle.generateKey(ES256, true, ['sign', 'verify'])).privateKey;
 });
 afterAll(async () => {
@@ -33,14 +46,21 @@ afterEach(() => server.shiftClock(0));
 async function signEs256(header: Json, payload: Json, key: CryptoKey): Promise<string> {
   const headerJSON = JSON.stringify(header);
   const payloadJSON = JSON.stringify(payload);
-  const signature = new Uint8Array(await webcrypto.subtle.sign(SIGN, key, createJWTSignatureMessage(headerJSON, payloadJSON)));
+  const signature = new Uint8Array(
+    await webcrypto.subtle.sign(SIGN, key, createJWTSignatureMessage(headerJSON, payloadJSON)),
+  );
   return encodeJWT(headerJSON, payloadJSON, signature);
 }
 
 const genuine = () => decodeJwt(member.session.accessToken);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** The member's real claims with a fresh iat/exp, plus any changes. */
-const claims = (changes: Json = {}): Json => ({ ...genuine().payload, iat: nowSeconds(), exp: nowSeconds() + 900, ...changes });
+const claims = (changes: Json = {}): Json => ({
+  ...genuine().payload,
+  iat: nowSeconds(),
+  exp: nowSeconds() + 900,
+  ...changes,
+});
 const header = (changes: Json = {}): Json => ({ alg: 'ES256', typ: 'at+jwt', kid: serverKey.kid, ...changes });
 
 async function meWith(token: string) {
@@ -82,7 +102,9 @@ test('auth.me refuses an HS256 token keyed with the published JWKS', async () =>
 });
 
 test('auth.me refuses an expired token signed with the server key', async () => {
-  await expectRefused(await signEs256(header(), claims({ iat: nowSeconds() - 1000, exp: nowSeconds() - 10 }), serverKey.privateKey));
+  await expectRefused(
+    await signEs256(header(), claims({ iat: nowSeconds() - 1000, exp: nowSeconds() - 10 }), serverKey.privateKey),
+  );
 });
 
 test('auth.me refuses a genuine access token 15 minutes after it was issued, and accepts it just before', async () => {
@@ -113,7 +135,9 @@ test('auth.me refuses the refresh token used as a bearer token', async () => {
 test('auth.me refuses a genuine token whose payload was changed', async () => {
   const [headerPart, , signature] = member.session.accessToken.split('.');
   // A longer life is a change the other checks would let through: only the signature catches it.
-  const payload = Buffer.from(JSON.stringify({ ...genuine().payload, exp: (genuine().payload.exp as number) + 86_400 })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ ...genuine().payload, exp: (genuine().payload.exp as number) + 86_400 }),
+  ).toString('base64url');
   await expectRefused(`${headerPart}.${payload}.${signature}`);
   await expectRefused(`${member.session.accessToken.slice(0, -4)}AAAA`);
   await expectRefused('not.a.jwt');
@@ -180,7 +204,8 @@ test('auth.me answers a burst of concurrent calls from several members each with
     const { expected } = calls[i]!;
     if (expected === null) {
       expect(answer.status).toBe('rejected');
-      if (answer.status === 'rejected') expect((answer.reason as { data?: { reason?: string } }).data?.reason).toBe('UNAUTHENTICATED');
+      if (answer.status === 'rejected')
+        expect((answer.reason as { data?: { reason?: string } }).data?.reason).toBe('UNAUTHENTICATED');
     } else {
       expect(answer.status === 'fulfilled' ? answer.value.id : answer.reason).toBe(expected);
     }

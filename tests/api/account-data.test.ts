@@ -61,7 +61,8 @@ function expectRefreshCookieCleared(client: TestClient) {
 /** Every key of a JSON value, at any depth. */
 function keysOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(keysOf);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, inner]) => [key, ...keysOf(inner)]);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, inner]) => [key, ...keysOf(inner)]);
   return [];
 }
 
@@ -69,13 +70,20 @@ describe('privacy.exportData', () => {
   test('privacy.exportData holds every record about the caller: user, profile, privacy, preferences, sessions, security events, flyers', async () => {
     const member = await signUpAndVerify(server, { name: 'Ada Lovelace' });
     const phone = await login(member);
-    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, { bytes: await solidImage('png', 40, 40, randomColour()) });
-    const flyer = await member.client.trpc.flyers.create.mutate({ title: 'Bake sale', body: 'Saturday, 10 am, the old school hall.' });
+    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, {
+      bytes: await solidImage('png', 40, 40, randomColour()),
+    });
+    const flyer = await member.client.trpc.flyers.create.mutate({
+      title: 'Bake sale',
+      body: 'Saturday, 10 am, the old school hall.',
+    });
     await member.client.trpc.privacy.update.mutate({ allowEmailContact: true });
     await member.client.trpc.preferences.update.mutate({ theme: 'dark' });
 
     const data = await member.client.trpc.privacy.exportData.query();
-    expect(Object.keys(data)).toEqual(expect.arrayContaining(['user', 'profile', 'privacy', 'preferences', 'sessions', 'securityEvents', 'flyers']));
+    expect(Object.keys(data)).toEqual(
+      expect.arrayContaining(['user', 'profile', 'privacy', 'preferences', 'sessions', 'securityEvents', 'flyers']),
+    );
     expect(data.user).toMatchObject({ id: member.session.user.id, email: member.email, role: 'user' });
     expect(data.profile).toMatchObject({ name: 'Ada Lovelace', avatarUrl });
     expect(data.privacy).toEqual(await member.client.trpc.privacy.get.query());
@@ -95,8 +103,13 @@ describe('privacy.exportData', () => {
     await member.client.trpc.auth.password.change.mutate({ currentPassword: member.password, newPassword });
     member.password = newPassword;
     const { secret } = await member.client.trpc.auth.mfa.setup.mutate();
-    const { recoveryCodes } = await member.client.trpc.auth.mfa.enable.mutate({ code: totpAt(secret, server.app.deps.now()) });
-    await member.client.trpc.auth.email.change.mutate({ newEmail: `pending-${member.email}`, password: member.password });
+    const { recoveryCodes } = await member.client.trpc.auth.mfa.enable.mutate({
+      code: totpAt(secret, server.app.deps.now()),
+    });
+    await member.client.trpc.auth.email.change.mutate({
+      newEmail: `pending-${member.email}`,
+      password: member.password,
+    });
     const userId = member.session.user.id;
 
     const data = await member.client.trpc.privacy.exportData.query();
@@ -110,9 +123,14 @@ describe('privacy.exportData', () => {
     const codes = await rows('select code_hash from recovery_codes where user_id = ?', [userId]);
     expect(history.length).toBeGreaterThanOrEqual(2);
     expect(tokens.length).toBeGreaterThanOrEqual(1);
-    const stored = [user!.password_hash, user!.mfa_secret, ...history.map((row) => row.password_hash), ...sessions.flatMap((row) => [row.refresh_jti_hash, row.previous_jti_hash]), ...tokens.map((row) => row.token_hash), ...codes.map((row) => row.code_hash)].filter(
-      (value): value is string => typeof value === 'string',
-    );
+    const stored = [
+      user!.password_hash,
+      user!.mfa_secret,
+      ...history.map((row) => row.password_hash),
+      ...sessions.flatMap((row) => [row.refresh_jti_hash, row.previous_jti_hash]),
+      ...tokens.map((row) => row.token_hash),
+      ...codes.map((row) => row.code_hash),
+    ].filter((value): value is string => typeof value === 'string');
     expect(stored.length).toBeGreaterThanOrEqual(2 + 2 + 2 + 1 + 10);
 
     const known = [
@@ -135,7 +153,17 @@ describe('privacy.exportData', () => {
       expect(text).not.toContain(value);
     }
     for (const key of keysOf(data)) expect(key).not.toMatch(/hash|secret|token|jti|password|recovery|code/i);
-    for (const word of ['passwordHash', 'password_hash', 'refreshJtiHash', 'previousJtiHash', 'mfaSecret', 'mfaPendingSecret', 'tokenHash', 'codeHash', '$argon2']) {
+    for (const word of [
+      'passwordHash',
+      'password_hash',
+      'refreshJtiHash',
+      'previousJtiHash',
+      'mfaSecret',
+      'mfaPendingSecret',
+      'tokenHash',
+      'codeHash',
+      '$argon2',
+    ]) {
       expect(text).not.toContain(word);
     }
   });
@@ -148,7 +176,11 @@ describe('privacy.exportData', () => {
 describe('privacy.deactivateAccount', () => {
   test('privacy.deactivateAccount refuses a wrong password with INVALID_CREDENTIALS and changes nothing', async () => {
     const member = await signUpAndVerify(server);
-    const error = await expectReason(member.client.trpc.privacy.deactivateAccount.mutate({ password: strongPassword() }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    const error = await expectReason(
+      member.client.trpc.privacy.deactivateAccount.mutate({ password: strongPassword() }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
     expect(error.data?.fieldErrors?.password?.length).toBeGreaterThan(0);
     expect((await member.client.trpc.auth.me.query()).id).toBe(member.session.user.id);
     expect((await publicProfile(member.session.user.id)).userId).toBe(member.session.user.id);
@@ -158,9 +190,13 @@ describe('privacy.deactivateAccount', () => {
     const member = await signUpAndVerify(server, { name: 'Dormant Dora' });
     const userId = member.session.user.id;
     const phone = await login(member);
-    await member.client.trpc.flyers.publish.mutate({ id: (await member.client.trpc.flyers.create.mutate({ title: 'Still here', body: 'After the break.' })).id });
+    await member.client.trpc.flyers.publish.mutate({
+      id: (await member.client.trpc.flyers.create.mutate({ title: 'Still here', body: 'After the break.' })).id,
+    });
 
-    expect(await member.client.trpc.privacy.deactivateAccount.mutate({ password: member.password })).toEqual({ status: 'ok' });
+    expect(await member.client.trpc.privacy.deactivateAccount.mutate({ password: member.password })).toEqual({
+      status: 'ok',
+    });
     expectRefreshCookieCleared(member.client);
     await expectReason(member.client.trpc.auth.me.query(), 'UNAUTHORIZED', 'UNAUTHENTICATED');
     await expectSignedOut(phone);
@@ -180,7 +216,9 @@ describe('privacy.deactivateAccount', () => {
   test('a deactivated account is kept for 30 days, then housekeeping erases it as deleteAccount would', async () => {
     const member = await signUpAndVerify(server);
     const userId = member.session.user.id;
-    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, { bytes: await solidImage('png', 40, 40, randomColour()) });
+    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, {
+      bytes: await solidImage('png', 40, 40, randomColour()),
+    });
     await member.client.trpc.privacy.deactivateAccount.mutate({ password: member.password });
     const eventIds = (await rows('select id from security_events where user_id = ?', [userId])).map((row) => row.id);
 
@@ -193,11 +231,18 @@ describe('privacy.deactivateAccount', () => {
     expect(await rows('select id from users where id = ?', [userId])).toEqual([]);
     expect(await rows('select user_id from profiles where user_id = ?', [userId])).toEqual([]);
     await expect(fs.stat(avatarPath(avatarUrl))).rejects.toMatchObject({ code: 'ENOENT' });
-    const kept = await rows(`select user_id, ip, user_agent from security_events where id in (${eventIds.map(() => '?').join(',')})`, eventIds);
+    const kept = await rows(
+      `select user_id, ip, user_agent from security_events where id in (${eventIds.map(() => '?').join(',')})`,
+      eventIds,
+    );
     expect(kept).toHaveLength(eventIds.length);
     for (const event of kept) expect(event).toEqual({ user_id: null, ip: null, user_agent: null });
 
-    await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
     await expectReason(publicProfile(userId), 'NOT_FOUND', 'NOT_FOUND');
   });
 });
@@ -205,7 +250,11 @@ describe('privacy.deactivateAccount', () => {
 describe('privacy.deleteAccount', () => {
   test('privacy.deleteAccount refuses a wrong password with INVALID_CREDENTIALS and changes nothing', async () => {
     const member = await signUpAndVerify(server);
-    await expectReason(member.client.trpc.privacy.deleteAccount.mutate({ password: strongPassword() }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      member.client.trpc.privacy.deleteAccount.mutate({ password: strongPassword() }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
     expect((await member.client.trpc.auth.me.query()).id).toBe(member.session.user.id);
     await login(member);
   });
@@ -214,28 +263,46 @@ describe('privacy.deleteAccount', () => {
     const member = await signUpAndVerify(server, { name: 'Gone Gina' });
     const userId = member.session.user.id;
     const phone = await login(member);
-    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, { bytes: await solidImage('png', 40, 40, randomColour()) });
+    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, {
+      bytes: await solidImage('png', 40, 40, randomColour()),
+    });
     expect((await fs.stat(avatarPath(avatarUrl))).isFile()).toBe(true);
     const flyer = await member.client.trpc.flyers.create.mutate({ title: 'Soon gone', body: 'Nothing lasts.' });
     await member.client.trpc.flyers.publish.mutate({ id: flyer.id });
     const eventIds = (await rows('select id from security_events where user_id = ?', [userId])).map((row) => row.id);
     expect(eventIds.length).toBeGreaterThanOrEqual(3);
 
-    expect(await member.client.trpc.privacy.deleteAccount.mutate({ password: member.password })).toEqual({ status: 'ok' });
+    expect(await member.client.trpc.privacy.deleteAccount.mutate({ password: member.password })).toEqual({
+      status: 'ok',
+    });
     expectRefreshCookieCleared(member.client);
 
-    await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
     await expectReason(publicProfile(userId), 'NOT_FOUND', 'NOT_FOUND');
     await expectReason(member.client.trpc.auth.me.query(), 'UNAUTHORIZED', 'UNAUTHENTICATED');
     await expectSignedOut(phone);
     await expect(fs.stat(avatarPath(avatarUrl))).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await server.fetch(avatarUrl)).status).toBe(404);
 
-    for (const table of ['users where id', 'profiles where user_id', 'sessions where user_id', 'flyers where user_id', 'password_history where user_id', 'one_time_tokens where user_id']) {
+    for (const table of [
+      'users where id',
+      'profiles where user_id',
+      'sessions where user_id',
+      'flyers where user_id',
+      'password_history where user_id',
+      'one_time_tokens where user_id',
+    ]) {
       expect({ table, rows: await rows(`select * from ${table} = ?`, [userId]) }).toEqual({ table, rows: [] });
     }
     // The security log keeps the events, with nothing left that points at a person.
-    const kept = await rows(`select user_id, ip, user_agent from security_events where id in (${eventIds.map(() => '?').join(',')})`, eventIds);
+    const kept = await rows(
+      `select user_id, ip, user_agent from security_events where id in (${eventIds.map(() => '?').join(',')})`,
+      eventIds,
+    );
     expect(kept).toHaveLength(eventIds.length);
     for (const event of kept) expect(event).toEqual({ user_id: null, ip: null, user_agent: null });
   });
@@ -247,7 +314,9 @@ describe('privacy.deleteAccount', () => {
     const again = await signUpAndVerify(server, { email: member.email });
     expect(again.session.user.id).not.toBe(member.session.user.id);
     expect(again.session.user.profile).toEqual({ name: '', avatarUrl: null });
-    const types = (await again.client.trpc.auth.securityEvents.query({ limit: 100 })).items.map((event) => event.type).sort();
+    const types = (await again.client.trpc.auth.securityEvents.query({ limit: 100 })).items
+      .map((event) => event.type)
+      .sort();
     expect(types).toEqual(['account.created', 'email.verified', 'session.started']);
   });
 
@@ -258,23 +327,54 @@ describe('privacy.deleteAccount', () => {
     await member.client.trpc.auth.mfa.enable.mutate({ code: totpAt(secret, server.app.deps.now()) });
     server.shiftClock(30); // the code used to enable is spent
 
-    await expectReason(member.client.trpc.privacy.deleteAccount.mutate({ password: member.password }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
-    await expectReason(member.client.trpc.privacy.deleteAccount.mutate({ password: member.password, code: totpAt(secret, server.app.deps.now(), 10) }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
-    await expectReason(member.client.trpc.privacy.deleteAccount.mutate({ password: strongPassword(), code: totpAt(secret, server.app.deps.now()) }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      member.client.trpc.privacy.deleteAccount.mutate({ password: member.password }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
+    await expectReason(
+      member.client.trpc.privacy.deleteAccount.mutate({
+        password: member.password,
+        code: totpAt(secret, server.app.deps.now(), 10),
+      }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
+    await expectReason(
+      member.client.trpc.privacy.deleteAccount.mutate({
+        password: strongPassword(),
+        code: totpAt(secret, server.app.deps.now()),
+      }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
     expect((await member.client.trpc.auth.me.query()).id).toBe(userId);
 
-    expect(await member.client.trpc.privacy.deleteAccount.mutate({ password: member.password, code: totpAt(secret, server.app.deps.now()) })).toEqual({ status: 'ok' });
+    expect(
+      await member.client.trpc.privacy.deleteAccount.mutate({
+        password: member.password,
+        code: totpAt(secret, server.app.deps.now()),
+      }),
+    ).toEqual({ status: 'ok' });
     expectRefreshCookieCleared(member.client);
     expect(await rows('select id from users where id = ?', [userId])).toEqual([]);
-    await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
   });
 
   test('privacy.deleteAccount with two-factor codes on takes a recovery code', async () => {
     const member = await signUpAndVerify(server);
     const userId = member.session.user.id;
     const { secret } = await member.client.trpc.auth.mfa.setup.mutate();
-    const { recoveryCodes } = await member.client.trpc.auth.mfa.enable.mutate({ code: totpAt(secret, server.app.deps.now()) });
-    expect(await member.client.trpc.privacy.deleteAccount.mutate({ password: member.password, code: recoveryCodes[3]! })).toEqual({ status: 'ok' });
+    const { recoveryCodes } = await member.client.trpc.auth.mfa.enable.mutate({
+      code: totpAt(secret, server.app.deps.now()),
+    });
+    expect(
+      await member.client.trpc.privacy.deleteAccount.mutate({ password: member.password, code: recoveryCodes[3]! }),
+    ).toEqual({ status: 'ok' });
     expect(await rows('select id from users where id = ?', [userId])).toEqual([]);
     expect(await rows('select id from security_events where user_id = ?', [userId])).toEqual([]);
   });

@@ -33,10 +33,16 @@ afterAll(async () => {
   await data?.remove();
 });
 
-const admin = (args: string[], stdin?: string) => runAdminCommand(args, { env: data.env, ...(stdin === undefined ? {} : { stdin }) });
+const admin = (args: string[], stdin?: string) =>
+  runAdminCommand(args, { env: data.env, ...(stdin === undefined ? {} : { stdin }) });
 
 function expectOneLineFailure(name: string, result: CommandResult) {
-  expect({ name, code: result.code === 0 ? 0 : 'non-zero', stdout: result.stdout, stderrLines: linesOf(result.stderr).length }).toEqual({
+  expect({
+    name,
+    code: result.code === 0 ? 0 : 'non-zero',
+    stdout: result.stdout,
+    stderrLines: linesOf(result.stderr).length,
+  }).toEqual({
     name,
     code: 'non-zero',
     stdout: '',
@@ -64,17 +70,28 @@ test('the admin command create <email> makes a verified admin from the password 
   expect(me).toMatchObject({ email: bossEmail, role: 'admin', emailVerified: true, mfaEnabled: false });
   expect(decodeJwt(boss.bearer!).payload.role).toBe('admin');
   const page = await boss.trpc.admin.users.list.query({ query: bossEmail });
-  expect(page.items).toEqual([expect.objectContaining({ id: me.id, role: 'admin', emailVerified: true, disabled: false })]);
+  expect(page.items).toEqual([
+    expect.objectContaining({ id: me.id, role: 'admin', emailVerified: true, disabled: false }),
+  ]);
   expect(Array.isArray(await boss.trpc.admin.invitations.list.query())).toBe(true);
 });
 
 test('auth.register is refused with REGISTRATION_CLOSED in invite-only mode, while an invitation from that admin still works', async () => {
   const uninvited = uniqueEmail('uninvited');
-  await expectReason(server.client().trpc.auth.register.mutate({ email: uninvited, password: strongPassword() }), 'FORBIDDEN', 'REGISTRATION_CLOSED');
+  await expectReason(
+    server.client().trpc.auth.register.mutate({ email: uninvited, password: strongPassword() }),
+    'FORBIDDEN',
+    'REGISTRATION_CLOSED',
+  );
   expect(server.mail.mailsTo(uninvited)).toEqual([]);
 
   const member = await invitedMember();
-  expect(await member.client.trpc.auth.me.query()).toMatchObject({ email: member.email, role: 'user', emailVerified: true, profile: { name: 'Invited Member' } });
+  expect(await member.client.trpc.auth.me.query()).toMatchObject({
+    email: member.email,
+    role: 'user',
+    emailVerified: true,
+    profile: { name: 'Invited Member' },
+  });
   expect((await signIn(server, member.email, member.password)).bearer).toBeTruthy();
   const listed = await boss.trpc.admin.invitations.list.query();
   expect(listed.find((invitation) => invitation.email === member.email)?.status).toBe('accepted');
@@ -103,7 +120,11 @@ test('the admin command refuses a weak password, an existing email, a malformed 
   for (const email of [weakEmail, unknownEmail]) {
     expect((await boss.trpc.admin.users.list.query({ query: email })).items).toEqual([]);
   }
-  await expectReason(server.client().trpc.auth.login.mutate({ email: bossEmail, password: secondPassword }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: bossEmail, password: secondPassword }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
   expect((await (await signIn(server, bossEmail, bossPassword)).trpc.auth.me.query()).role).toBe('admin');
 }, 90_000); // six start-ups of the command, in parallel on what may be a small machine
 

@@ -6,7 +6,14 @@ import { createJWTSignatureMessage, encodeJWT } from '@oslojs/jwt';
 import type { Role } from '#shared/roles.ts';
 import type { AdminUser } from '#shared/schemas/admin.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
-import { invitedAccount, refreshInto, securityEventRows, setRoleInDatabase, signIn, signUpAdmin } from '#tests/helpers/admin.ts';
+import {
+  invitedAccount,
+  refreshInto,
+  securityEventRows,
+  setRoleInDatabase,
+  signIn,
+  signUpAdmin,
+} from '#tests/helpers/admin.ts';
 import {
   decodeJwt,
   expectReason,
@@ -23,7 +30,17 @@ import {
 
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const ADMIN_USER_FIELDS = ['createdAt', 'disabled', 'email', 'emailVerified', 'id', 'lastSignInAt', 'mfaEnabled', 'name', 'role'];
+const ADMIN_USER_FIELDS = [
+  'createdAt',
+  'disabled',
+  'email',
+  'emailVerified',
+  'id',
+  'lastSignInAt',
+  'mfaEnabled',
+  'name',
+  'role',
+];
 
 let server: TestServer;
 /** The administrator most tests act as; tests that reshuffle the admins put it back afterwards. */
@@ -90,8 +107,14 @@ function everyAdminCall(client: TestClient, targets: { userId: string; invitatio
 /** A pending invitation and a victim member whose state the refused calls must leave untouched. */
 async function refusalFixture() {
   const victim = await newMember();
-  const invitation = await admin.client.trpc.admin.invitations.create.mutate({ email: uniqueEmail('pending'), role: 'user' });
-  return { victim, targets: { userId: victim.session.user.id, invitationId: invitation.id, invitee: uniqueEmail('sneaky') } };
+  const invitation = await admin.client.trpc.admin.invitations.create.mutate({
+    email: uniqueEmail('pending'),
+    role: 'user',
+  });
+  return {
+    victim,
+    targets: { userId: victim.session.user.id, invitationId: invitation.id, invitee: uniqueEmail('sneaky') },
+  };
 }
 
 async function expectUntouched(fixture: Awaited<ReturnType<typeof refusalFixture>>) {
@@ -108,11 +131,19 @@ test('admin procedures refuse a signed-in member with FORBIDDEN and change nothi
   const fixture = await refusalFixture();
   for (const [name, call] of everyAdminCall(member.client, fixture.targets)) {
     const error = await trpcError(call());
-    expect({ name, code: error.data?.code, reason: error.data?.reason }).toEqual({ name, code: 'FORBIDDEN', reason: 'FORBIDDEN' });
+    expect({ name, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      name,
+      code: 'FORBIDDEN',
+      reason: 'FORBIDDEN',
+    });
   }
   await expectUntouched(fixture);
   // Not even on themselves.
-  await expectReason(member.client.trpc.admin.users.setRole.mutate({ userId: member.session.user.id, role: 'admin' }), 'FORBIDDEN', 'FORBIDDEN');
+  await expectReason(
+    member.client.trpc.admin.users.setRole.mutate({ userId: member.session.user.id, role: 'admin' }),
+    'FORBIDDEN',
+    'FORBIDDEN',
+  );
   expect(await roleInDatabase(member.session.user.id)).toBe('user');
 });
 
@@ -120,7 +151,11 @@ test('admin procedures refuse a visitor without a token with UNAUTHORIZED / UNAU
   const fixture = await refusalFixture();
   for (const [name, call] of everyAdminCall(server.client(), fixture.targets)) {
     const error = await trpcError(call());
-    expect({ name, code: error.data?.code, reason: error.data?.reason }).toEqual({ name, code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' });
+    expect({ name, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      name,
+      code: 'UNAUTHORIZED',
+      reason: 'UNAUTHENTICATED',
+    });
   }
   await expectUntouched(fixture);
 });
@@ -128,7 +163,9 @@ test('admin procedures refuse a visitor without a token with UNAUTHORIZED / UNAU
 async function signEs256(header: object, payload: object, key: CryptoKey): Promise<string> {
   const headerJSON = JSON.stringify(header);
   const payloadJSON = JSON.stringify(payload);
-  const signature = new Uint8Array(await webcrypto.subtle.sign(SIGN, key, createJWTSignatureMessage(headerJSON, payloadJSON)));
+  const signature = new Uint8Array(
+    await webcrypto.subtle.sign(SIGN, key, createJWTSignatureMessage(headerJSON, payloadJSON)),
+  );
   return encodeJWT(headerJSON, payloadJSON, signature);
 }
 
@@ -146,7 +183,11 @@ test('admin procedures refuse a forged access token that claims role admin, sign
   const fixture = await refusalFixture();
   for (const [name, call] of everyAdminCall(server.client({ bearer: forged }), fixture.targets)) {
     const error = await trpcError(call());
-    expect({ name, code: error.data?.code, reason: error.data?.reason }).toEqual({ name, code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' });
+    expect({ name, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      name,
+      code: 'UNAUTHORIZED',
+      reason: 'UNAUTHENTICATED',
+    });
   }
   await expectUntouched(fixture);
 });
@@ -154,7 +195,9 @@ test('admin procedures refuse a forged access token that claims role admin, sign
 test('admin procedures refuse a token signed with the server key whose role claim says admin for a member', async () => {
   // Only a leaked key could make this token; the role still comes from the account, not the claim.
   const kid = decodeJwt(member.session.accessToken).header.kid as string;
-  const stored = JSON.parse(await fs.readFile(path.join(server.dataDir, 'keys', `${kid}.json`), 'utf8')) as { privateJwk: JsonWebKey };
+  const stored = JSON.parse(await fs.readFile(path.join(server.dataDir, 'keys', `${kid}.json`), 'utf8')) as {
+    privateJwk: JsonWebKey;
+  };
   const serverKey = await webcrypto.subtle.importKey('jwk', stored.privateJwk, ES256, false, ['sign']);
   const client = server.client({ bearer: await memberTokenClaimingAdmin(serverKey) });
   await expectSignedOut(client.trpc.admin.users.list.query({}));
@@ -226,7 +269,15 @@ test('admin.users.list items carry exactly the documented fields with the accoun
   await server.client().trpc.auth.register.mutate({ email, password: strongPassword() });
   const page = await admin.client.trpc.admin.users.list.query({ query: email });
   expect(page.items).toHaveLength(1);
-  expect(page.items[0]).toMatchObject({ email, name: '', role: 'user', disabled: false, emailVerified: false, mfaEnabled: false, lastSignInAt: null });
+  expect(page.items[0]).toMatchObject({
+    email,
+    name: '',
+    role: 'user',
+    disabled: false,
+    emailVerified: false,
+    mfaEnabled: false,
+    lastSignInAt: null,
+  });
   expect(Object.keys(page.items[0]!).sort()).toEqual(ADMIN_USER_FIELDS);
 
   // The admin shows as one.
@@ -251,7 +302,12 @@ test('admin.users.list finds users by part of the email, whatever its case', asy
   const hex = randomBytes(4).toString('hex');
   const email = `Zed.Finder.${hex}@Example.com`;
   const found = await newMember({ email });
-  for (const query of [`finder.${hex}`, `FINDER.${hex.toUpperCase()}`, `zed.finder.${hex}@example.com`, ` Finder.${hex} `]) {
+  for (const query of [
+    `finder.${hex}`,
+    `FINDER.${hex.toUpperCase()}`,
+    `zed.finder.${hex}@example.com`,
+    ` Finder.${hex} `,
+  ]) {
     const page = await admin.client.trpc.admin.users.list.query({ query });
     expect({ query, ids: page.items.map((item) => item.id) }).toEqual({ query, ids: [found.session.user.id] });
   }
@@ -266,7 +322,8 @@ test('admin.users.list finds users by part of the name, whatever its case', asyn
   for (const query of [`quartermaine${hex}`, `QUARTERMAINE${hex.toUpperCase()}`, `lia Quarter`]) {
     const page = await admin.client.trpc.admin.users.list.query({ query });
     expect(page.items.map((item) => item.id)).toContain(found.session.user.id);
-    for (const item of page.items) expect(`${item.name} ${item.email}`.toLowerCase()).toContain(query.toLowerCase().trim());
+    for (const item of page.items)
+      expect(`${item.name} ${item.email}`.toLowerCase()).toContain(query.toLowerCase().trim());
   }
   const exact = await admin.client.trpc.admin.users.list.query({ query: `quartermaine${hex}` });
   expect(exact.items.map((item) => item.id)).toEqual([found.session.user.id]);
@@ -275,7 +332,13 @@ test('admin.users.list finds users by part of the name, whatever its case', asyn
   // fold them (it folds ASCII letters only; PostgreSQL folds all).
   const name = `Émile Zoë O'Brien${hex}`;
   const accented = await newMember({ name });
-  for (const query of [name, `o'brien${hex}`, `O'BRIEN${hex.toUpperCase()}`, `ZOË O'BRIEN${hex.toUpperCase()}`, `émile zoë`.replace('é', 'É')]) {
+  for (const query of [
+    name,
+    `o'brien${hex}`,
+    `O'BRIEN${hex.toUpperCase()}`,
+    `ZOË O'BRIEN${hex.toUpperCase()}`,
+    `émile zoë`.replace('é', 'É'),
+  ]) {
     const page = await admin.client.trpc.admin.users.list.query({ query });
     expect({ query, ids: page.items.map((item) => item.id) }).toEqual({ query, ids: [accented.session.user.id] });
   }
@@ -303,13 +366,17 @@ test('admin.users.list cursor paging walks every user exactly once, in order, ev
   const ids: string[] = [];
   for (const n of [1, 2, 3, 4, 5]) ids.push((await newMember({ name: `${tag} ${n}` })).session.user.id);
   // Five accounts created in the same millisecond: the order falls back on the id.
-  await server.app.deps.orm.em.fork().nativeUpdate(UserEntity, { id: { $in: ids } }, { createdAt: new Date(Date.now() - 60_000) });
+  await server.app.deps.orm.em
+    .fork()
+    .nativeUpdate(UserEntity, { id: { $in: ids } }, { createdAt: new Date(Date.now() - 60_000) });
 
   const tagged = await walk({ query: tag, limit: 2 });
   expect(tagged.pages).toBe(3);
   expect(new Set(tagged.ids).size).toBe(5);
   expect([...tagged.ids].sort()).toEqual([...ids].sort());
-  expect(tagged.ids).toEqual((await admin.client.trpc.admin.users.list.query({ query: tag })).items.map((item) => item.id));
+  expect(tagged.ids).toEqual(
+    (await admin.client.trpc.admin.users.list.query({ query: tag })).items.map((item) => item.id),
+  );
 
   const total = await server.app.deps.orm.em.fork().count(UserEntity, {});
   expect(total).toBeLessThanOrEqual(100);
@@ -323,7 +390,11 @@ test('admin.users.list cursor paging walks every user exactly once, in order, ev
 
 test('admin.users.list answers BAD_REQUEST for a malformed cursor and for a limit outside 1-100', async () => {
   const list = admin.client.trpc.admin.users.list;
-  for (const cursor of ['not-a-cursor', Buffer.from('{"at":1}').toString('base64url'), Buffer.from('[1]').toString('base64url')]) {
+  for (const cursor of [
+    'not-a-cursor',
+    Buffer.from('{"at":1}').toString('base64url'),
+    Buffer.from('[1]').toString('base64url'),
+  ]) {
     await expectReason(list.query({ cursor }), 'BAD_REQUEST', 'INVALID_INPUT');
   }
   for (const limit of [101, 1000, 0]) {
@@ -359,7 +430,11 @@ test('admin.users.setRole refuses to demote the last active admin with CONFLICT 
   const adminId = admin.session.user.id;
   const before = await securityEventRows(server, adminId);
 
-  await expectReason(admin.client.trpc.admin.users.setRole.mutate({ userId: adminId, role: 'user' }), 'CONFLICT', 'LAST_ADMIN');
+  await expectReason(
+    admin.client.trpc.admin.users.setRole.mutate({ userId: adminId, role: 'user' }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
   expect(await roleInDatabase(adminId)).toBe('admin');
   // Still in charge, with the same token.
   expect((await admin.client.trpc.auth.me.query()).role).toBe('admin');
@@ -369,14 +444,22 @@ test('admin.users.setRole refuses to demote the last active admin with CONFLICT 
   // A disabled admin is not in charge: it does not count as another admin.
   const dormant = await newAdmin();
   await admin.client.trpc.admin.users.setDisabled.mutate({ userId: dormant.session.user.id, disabled: true });
-  await expectReason(admin.client.trpc.admin.users.setRole.mutate({ userId: adminId, role: 'user' }), 'CONFLICT', 'LAST_ADMIN');
+  await expectReason(
+    admin.client.trpc.admin.users.setRole.mutate({ userId: adminId, role: 'user' }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
   expect((await admin.client.trpc.auth.me.query()).role).toBe('admin');
 
   // With a second active admin, stepping down works.
   const second = await newAdmin();
   await admin.client.trpc.admin.users.setRole.mutate({ userId: adminId, role: 'user' });
   expect(await roleInDatabase(adminId)).toBe('user');
-  await expectReason(second.client.trpc.admin.users.setRole.mutate({ userId: second.session.user.id, role: 'user' }), 'CONFLICT', 'LAST_ADMIN');
+  await expectReason(
+    second.client.trpc.admin.users.setRole.mutate({ userId: second.session.user.id, role: 'user' }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
 });
 
 test('admin.users.setDisabled refuses to disable the last active admin with CONFLICT / LAST_ADMIN and changes nothing', async () => {
@@ -384,7 +467,11 @@ test('admin.users.setDisabled refuses to disable the last active admin with CONF
   const adminId = admin.session.user.id;
   const before = await securityEventRows(server, adminId);
 
-  await expectReason(admin.client.trpc.admin.users.setDisabled.mutate({ userId: adminId, disabled: true }), 'CONFLICT', 'LAST_ADMIN');
+  await expectReason(
+    admin.client.trpc.admin.users.setDisabled.mutate({ userId: adminId, disabled: true }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
   expect(await securityEventRows(server, adminId)).toEqual(before);
   expect((await listed(adminId, admin.email))?.disabled).toBe(false);
   // No session was ended: the same token and refresh cookie still work.
@@ -405,7 +492,9 @@ test('admin.users.setRole from two admins demoting each other at the same moment
       b.client.trpc.admin.users.setRole.mutate({ userId: a.session.user.id, role: 'user' }),
     ]);
     const fulfilled = results.filter((result) => result.status === 'fulfilled');
-    const refusals = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as AppClientError] : []));
+    const refusals = results.flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as AppClientError] : [],
+    );
     expect(fulfilled).toHaveLength(1);
     expect(refusals).toHaveLength(1);
     const { code, reason } = refusals[0]!.data ?? {};
@@ -431,7 +520,11 @@ test('admin.users.setRole, setDisabled and revokeSessions answer NOT_FOUND for a
   await expectReason(users.revokeSessions.mutate({ userId: unknown }), 'NOT_FOUND', 'NOT_FOUND');
 
   for (const role of ['owner', 'ADMIN', '']) {
-    const error = await expectReason(users.setRole.mutate({ userId: member.session.user.id, role: role as Role }), 'BAD_REQUEST', 'INVALID_INPUT');
+    const error = await expectReason(
+      users.setRole.mutate({ userId: member.session.user.id, role: role as Role }),
+      'BAD_REQUEST',
+      'INVALID_INPUT',
+    );
     expect(error.data?.fieldErrors?.role?.length).toBeGreaterThan(0);
   }
   expect(await roleInDatabase(member.session.user.id)).toBe('user');
@@ -451,8 +544,16 @@ test('admin.users.setDisabled ends every session of the user at once and keeps t
     await expectSignedOut(device.trpc.auth.refresh.mutate());
   }
   await expectReason(server.client().trpc.profile.get.query({ userId }), 'NOT_FOUND', 'NOT_FOUND');
-  await expectReason(server.client().trpc.auth.login.mutate({ email: person.email, password: person.password }), 'FORBIDDEN', 'ACCOUNT_DISABLED');
-  await expectReason(server.client().trpc.auth.login.mutate({ email: person.email, password: strongPassword() }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: person.email, password: person.password }),
+    'FORBIDDEN',
+    'ACCOUNT_DISABLED',
+  );
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: person.email, password: strongPassword() }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
   expect((await listed(userId, person.email))?.disabled).toBe(true);
 
   const rows = (await securityEventRows(server, userId)).filter((row) => row.type === 'account.disabled');
@@ -476,7 +577,11 @@ test('admin.users.setDisabled false lets the user sign in again, without revivin
   expect((await listed(userId, person.email))?.disabled).toBe(false);
 
   const rows = (await securityEventRows(server, userId)).filter((row) => row.type.startsWith('account.'));
-  expect(rows.filter((row) => row.type === 'account.disabled' || row.type === 'account.enabled').map((row) => [row.type, row.actorId])).toEqual([
+  expect(
+    rows
+      .filter((row) => row.type === 'account.disabled' || row.type === 'account.enabled')
+      .map((row) => [row.type, row.actorId]),
+  ).toEqual([
     ['account.disabled', admin.session.user.id],
     ['account.enabled', admin.session.user.id],
   ]);
@@ -489,7 +594,11 @@ test('admin.users.setDisabled on an admin who is not the last ends their admin a
   await admin.client.trpc.admin.users.setDisabled.mutate({ userId: other.session.user.id, disabled: true });
   await expectSignedOut(other.client.trpc.admin.users.list.query({}));
   await expectSignedOut(other.client.trpc.auth.refresh.mutate());
-  await expectReason(server.client().trpc.auth.login.mutate({ email: other.email, password: other.password }), 'FORBIDDEN', 'ACCOUNT_DISABLED');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: other.email, password: other.password }),
+    'FORBIDDEN',
+    'ACCOUNT_DISABLED',
+  );
 });
 
 test('admin.users.revokeSessions signs the user out everywhere at once, recorded with the acting admin', async () => {

@@ -2,9 +2,26 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BLUE, GREEN, RED, bandedImage, near, pixelAt, pngDeclaring, solidImage, type ImageFormat } from '#tests/helpers/images.ts';
+import {
+  BLUE,
+  GREEN,
+  RED,
+  bandedImage,
+  near,
+  pixelAt,
+  pngDeclaring,
+  solidImage,
+  type ImageFormat,
+} from '#tests/helpers/images.ts';
 import { uploadAvatar, uploadAvatarOk } from '#tests/helpers/upload.ts';
-import { rawTrpc, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let uploader: SignedUp;
@@ -22,7 +39,8 @@ afterAll(async () => {
 });
 
 const avatarsDir = () => path.join(server.dataDir, 'avatars');
-const storedFiles = async () => (await fs.readdir(avatarsDir()).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
+const storedFiles = async () =>
+  (await fs.readdir(avatarsDir()).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
 const fileOf = (avatarUrl: string) => path.join(avatarsDir(), path.basename(avatarUrl));
 
 async function fetchAvatar(avatarUrl: string): Promise<{ response: Response; bytes: Buffer }> {
@@ -39,37 +57,58 @@ async function expectServedAvatar(avatarUrl: string): Promise<Buffer> {
   expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   const metadata = await sharp(bytes).metadata();
-  expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({ format: 'webp', width: 512, height: 512 });
+  expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({
+    format: 'webp',
+    width: 512,
+    height: 512,
+  });
   return bytes;
 }
 
 function expectRefusal(answer: { status: number; json: any }, status: number, code: string, reason: string): void {
-  expect({ status: answer.status, code: answer.json?.error?.data?.code, reason: answer.json?.error?.data?.reason }).toEqual({ status, code, reason });
+  expect({
+    status: answer.status,
+    code: answer.json?.error?.data?.code,
+    reason: answer.json?.error?.data?.reason,
+  }).toEqual({ status, code, reason });
 }
 
 describe('accepted images', () => {
   const formats: ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'avif'];
-  test.each(formats)('profile.uploadAvatar turns a %s into a 512 px square WebP served from /media with a year of caching', async (format) => {
-    const image = await solidImage(format, 96, 96, BLUE);
-    expect((await sharp(image).metadata()).format).toBe(format === 'avif' ? 'heif' : format);
-    const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, { bytes: image, fileName: `me.${format}`, type: `image/${format}` });
-    const served = await expectServedAvatar(avatarUrl);
-    expect(near(await pixelAt(served, 256, 256), BLUE)).toBe(true);
-    // The profile and auth.me now point at it.
-    const profile = await server.client().trpc.profile.get.query({ userId: uploader.session.user.id });
-    expect(profile.avatarUrl).toBe(avatarUrl);
-    expect((await uploader.client.trpc.auth.me.query()).profile.avatarUrl).toBe(avatarUrl);
-  });
+  test.each(formats)(
+    'profile.uploadAvatar turns a %s into a 512 px square WebP served from /media with a year of caching',
+    async (format) => {
+      const image = await solidImage(format, 96, 96, BLUE);
+      expect((await sharp(image).metadata()).format).toBe(format === 'avif' ? 'heif' : format);
+      const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, {
+        bytes: image,
+        fileName: `me.${format}`,
+        type: `image/${format}`,
+      });
+      const served = await expectServedAvatar(avatarUrl);
+      expect(near(await pixelAt(served, 256, 256), BLUE)).toBe(true);
+      // The profile and auth.me now point at it.
+      const profile = await server.client().trpc.profile.get.query({ userId: uploader.session.user.id });
+      expect(profile.avatarUrl).toBe(avatarUrl);
+      expect((await uploader.client.trpc.auth.me.query()).profile.avatarUrl).toBe(avatarUrl);
+    },
+  );
 
   test('profile.uploadAvatar crops a wide image to its centre square instead of squashing it', async () => {
     // 300 x 100: red | green | blue. The centre square is all green; a squashed image would keep red and blue at its edges.
-    const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, { bytes: await bandedImage(300, 100), fileName: 'wide.png' });
+    const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, {
+      bytes: await bandedImage(300, 100),
+      fileName: 'wide.png',
+    });
     const served = await expectServedAvatar(avatarUrl);
     for (const x of [8, 256, 503]) expect(near(await pixelAt(served, x, 256), GREEN), `pixel at x=${x}`).toBe(true);
   });
 
   test('profile.uploadAvatar crops a tall image to a square too', async () => {
-    const tall = await sharp(await bandedImage(300, 100)).rotate(90).png().toBuffer();
+    const tall = await sharp(await bandedImage(300, 100))
+      .rotate(90)
+      .png()
+      .toBuffer();
     expect(await sharp(tall).metadata()).toMatchObject({ width: 100, height: 300 });
     const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, { bytes: tall, fileName: 'tall.png' });
     const served = await expectServedAvatar(avatarUrl);
@@ -85,7 +124,12 @@ describe('accepted images', () => {
       .withExif({
         IFD0: { Make: 'LatchkeyCam', Copyright: 'Secret Owner' },
         // libvips' IFD3 is the GPS IFD.
-        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2957/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 4008/100' },
+        IFD3: {
+          GPSLatitudeRef: 'N',
+          GPSLatitude: '48/1 51/1 2957/100',
+          GPSLongitudeRef: 'E',
+          GPSLongitude: '2/1 17/1 4008/100',
+        },
       })
       .withIccProfile('p3')
       .withXmp(xmp)
@@ -98,12 +142,21 @@ describe('accepted images', () => {
     expect(input.icc).toBeDefined();
     expect(input.xmp?.toString('utf8')).toContain('Secret Photographer');
 
-    const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, { bytes: photo, fileName: 'photo.jpg', type: 'image/jpeg' });
+    const avatarUrl = await uploadAvatarOk(server, uploader.session.accessToken, {
+      bytes: photo,
+      fileName: 'photo.jpg',
+      type: 'image/jpeg',
+    });
     const served = await expectServedAvatar(avatarUrl);
     const output = await sharp(served).metadata();
-    expect({ exif: output.exif, icc: output.icc, xmp: output.xmp }).toEqual({ exif: undefined, icc: undefined, xmp: undefined });
+    expect({ exif: output.exif, icc: output.icc, xmp: output.xmp }).toEqual({
+      exif: undefined,
+      icc: undefined,
+      xmp: undefined,
+    });
     const text = served.toString('latin1');
-    for (const secret of ['LatchkeyCam', 'Secret Owner', 'Secret Photographer', 'Exif', 'XMP ', 'ICCP']) expect(text).not.toContain(secret);
+    for (const secret of ['LatchkeyCam', 'Secret Owner', 'Secret Photographer', 'Exif', 'XMP ', 'ICCP'])
+      expect(text).not.toContain(secret);
     // What is stored on disk is exactly what is served.
     expect(await fs.readFile(fileOf(avatarUrl))).toEqual(served);
   });
@@ -115,14 +168,22 @@ describe('refused files', () => {
       '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><script>alert(document.cookie)</script>' +
       '<rect width="64" height="64" fill="red"/></svg>';
     const before = await storedFiles();
-    const answer = await uploadAvatar(server, refused.session.accessToken, { bytes: svg, fileName: 'me.svg', type: 'image/svg+xml' });
+    const answer = await uploadAvatar(server, refused.session.accessToken, {
+      bytes: svg,
+      fileName: 'me.svg',
+      type: 'image/svg+xml',
+    });
     expectRefusal(answer, 400, 'BAD_REQUEST', 'INVALID_IMAGE');
     expect(await storedFiles()).toEqual(before);
     expect((await server.client().trpc.profile.get.query({ userId: refused.session.user.id })).avatarUrl).toBeNull();
   });
 
   test('profile.uploadAvatar refuses a text file named .png with INVALID_IMAGE', async () => {
-    const answer = await uploadAvatar(server, refused.session.accessToken, { bytes: 'just some text, not a picture\n'.repeat(20), fileName: 'me.png', type: 'image/png' });
+    const answer = await uploadAvatar(server, refused.session.accessToken, {
+      bytes: 'just some text, not a picture\n'.repeat(20),
+      fileName: 'me.png',
+      type: 'image/png',
+    });
     expectRefusal(answer, 400, 'BAD_REQUEST', 'INVALID_IMAGE');
   });
 
@@ -133,7 +194,11 @@ describe('refused files', () => {
       .toBuffer();
     const half = whole.subarray(0, Math.floor(whole.length / 2));
     expect((await sharp(half).metadata()).format).toBe('jpeg');
-    const answer = await uploadAvatar(server, refused.session.accessToken, { bytes: half, fileName: 'cut.jpg', type: 'image/jpeg' });
+    const answer = await uploadAvatar(server, refused.session.accessToken, {
+      bytes: half,
+      fileName: 'cut.jpg',
+      type: 'image/jpeg',
+    });
     expectRefusal(answer, 400, 'BAD_REQUEST', 'INVALID_IMAGE');
   });
 
@@ -143,7 +208,11 @@ describe('refused files', () => {
   });
 
   test('profile.uploadAvatar refuses an image sent under another field name with INVALID_IMAGE', async () => {
-    const answer = await uploadAvatar(server, refused.session.accessToken, { field: 'avatar', bytes: await solidImage('png'), fileName: 'me.png' });
+    const answer = await uploadAvatar(server, refused.session.accessToken, {
+      field: 'avatar',
+      bytes: await solidImage('png'),
+      fileName: 'me.png',
+    });
     expectRefusal(answer, 400, 'BAD_REQUEST', 'INVALID_IMAGE');
   });
 
@@ -158,16 +227,28 @@ describe('refused files', () => {
 
   test('profile.uploadAvatar refuses a 6 MiB file with 413 and IMAGE_TOO_LARGE before reading it', async () => {
     const big = Buffer.alloc(6 * 1024 * 1024, 0x41);
-    const answer = await uploadAvatar(server, refused.session.accessToken, { bytes: big, fileName: 'big.jpg', type: 'image/jpeg' });
+    const answer = await uploadAvatar(server, refused.session.accessToken, {
+      bytes: big,
+      fileName: 'big.jpg',
+      type: 'image/jpeg',
+    });
     expectRefusal(answer, 413, 'PAYLOAD_TOO_LARGE', 'IMAGE_TOO_LARGE');
   });
 
   test('profile.uploadAvatar refuses a tiny PNG declaring 20000 x 20000 pixels with IMAGE_TOO_LARGE, without decoding it', async () => {
     const bomb = pngDeclaring(20_000, 20_000);
     expect(bomb.length).toBeLessThan(2048);
-    expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({ format: 'png', width: 20_000, height: 20_000 });
+    expect(await sharp(bomb, { limitInputPixels: false }).metadata()).toMatchObject({
+      format: 'png',
+      width: 20_000,
+      height: 20_000,
+    });
     const rssBefore = process.memoryUsage().rss;
-    const answer = await uploadAvatar(server, refused.session.accessToken, { bytes: bomb, fileName: 'bomb.png', type: 'image/png' });
+    const answer = await uploadAvatar(server, refused.session.accessToken, {
+      bytes: bomb,
+      fileName: 'bomb.png',
+      type: 'image/png',
+    });
     const rssAfter = process.memoryUsage().rss;
     expectRefusal(answer, 413, 'PAYLOAD_TOO_LARGE', 'IMAGE_TOO_LARGE');
     // Decoding 400 megapixels would take at least 400 MB; the server runs in this process.
@@ -176,7 +257,11 @@ describe('refused files', () => {
 
   test('profile.uploadAvatar refuses a request without a token with UNAUTHORIZED and stores nothing', async () => {
     const before = await storedFiles();
-    const answer = await uploadAvatar(server, null, { bytes: await solidImage('png', 40, 40, GREEN), fileName: 'me.png', type: 'image/png' });
+    const answer = await uploadAvatar(server, null, {
+      bytes: await solidImage('png', 40, 40, GREEN),
+      fileName: 'me.png',
+      type: 'image/png',
+    });
     expectRefusal(answer, 401, 'UNAUTHORIZED', 'UNAUTHENTICATED');
     expect(await storedFiles()).toEqual(before);
   });
@@ -185,9 +270,13 @@ describe('refused files', () => {
 describe('stored files', () => {
   test('profile.uploadAvatar replacing a picture deletes the old file, whose URL then answers 404', async () => {
     const member = await signUpAndVerify(server);
-    const first = await uploadAvatarOk(server, member.session.accessToken, { bytes: await solidImage('png', 50, 50, { r: 10, g: 20, b: 30 }) });
+    const first = await uploadAvatarOk(server, member.session.accessToken, {
+      bytes: await solidImage('png', 50, 50, { r: 10, g: 20, b: 30 }),
+    });
     expect((await fs.stat(fileOf(first))).isFile()).toBe(true);
-    const second = await uploadAvatarOk(server, member.session.accessToken, { bytes: await solidImage('png', 50, 50, { r: 200, g: 180, b: 10 }) });
+    const second = await uploadAvatarOk(server, member.session.accessToken, {
+      bytes: await solidImage('png', 50, 50, { r: 200, g: 180, b: 10 }),
+    });
     expect(second).not.toBe(first);
     await expectServedAvatar(second);
     await expect(fs.stat(fileOf(first))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -197,7 +286,9 @@ describe('stored files', () => {
 
   test('profile.removeAvatar deletes the file and sets avatarUrl to null', async () => {
     const member = await signUpAndVerify(server);
-    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, { bytes: await solidImage('png', 50, 50, { r: 90, g: 10, b: 140 }) });
+    const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, {
+      bytes: await solidImage('png', 50, 50, { r: 90, g: 10, b: 140 }),
+    });
     expect(await member.client.trpc.profile.removeAvatar.mutate()).toEqual({ status: 'ok' });
     await expect(fs.stat(fileOf(avatarUrl))).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await fetchAvatar(avatarUrl)).response.status).toBe(404);
@@ -227,7 +318,9 @@ describe('stored files', () => {
     expect((await server.client().trpc.profile.get.query({ userId: two.session.user.id })).avatarUrl).toBe(urlTwo);
 
     // The other replacing theirs too: now nobody uses the file, and it goes.
-    await uploadAvatarOk(server, two.session.accessToken, { bytes: await solidImage('jpeg', 80, 80, { r: 0, g: 140, b: 250 }) });
+    await uploadAvatarOk(server, two.session.accessToken, {
+      bytes: await solidImage('jpeg', 80, 80, { r: 0, g: 140, b: 250 }),
+    });
     expect((await fetchAvatar(urlOne)).response.status).toBe(404);
   });
 });

@@ -40,12 +40,25 @@ function outcome(settled: PromiseSettledResult<unknown>): unknown {
   return { value: stable(settled.value) };
 }
 
-const VARYING = new Set(['id', 'userId', 'createdAt', 'updatedAt', 'publishedAt', 'joinedAt', 'accessToken', 'accessTokenExpiresAt', 'email', 'at']);
+const VARYING = new Set([
+  'id',
+  'userId',
+  'createdAt',
+  'updatedAt',
+  'publishedAt',
+  'joinedAt',
+  'accessToken',
+  'accessTokenExpiresAt',
+  'email',
+  'at',
+]);
 
 function stable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, VARYING.has(key) ? typeof inner : stable(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, VARYING.has(key) ? typeof inner : stable(inner)]),
+    );
   }
   return value;
 }
@@ -88,39 +101,66 @@ describe('a batch of calls', () => {
   test('a batch of 10 auth.login calls with wrong passwords answers ten INVALID_CREDENTIALS, counts each failure once, and logs no error', async () => {
     const target = await signUpAndVerify(server);
     const stranger = server.client({ batch: true });
-    const settled = await inOneBatch(stranger, (trpc) => Array.from({ length: 10 }, () => () => trpc.auth.login.mutate({ email: target.email, password: strongPassword() })));
-    expect(settled.map(outcome)).toEqual(Array.from({ length: 10 }, () => ({ error: { code: 'UNAUTHORIZED', reason: 'INVALID_CREDENTIALS' } })));
+    const settled = await inOneBatch(stranger, (trpc) =>
+      Array.from(
+        { length: 10 },
+        () => () => trpc.auth.login.mutate({ email: target.email, password: strongPassword() }),
+      ),
+    );
+    expect(settled.map(outcome)).toEqual(
+      Array.from({ length: 10 }, () => ({ error: { code: 'UNAUTHORIZED', reason: 'INVALID_CREDENTIALS' } })),
+    );
     // Ten failures from clients the account does not know: the next stranger is throttled (API.md §6).
-    const next = await trpcError(server.client().trpc.auth.login.mutate({ email: target.email, password: target.password }));
+    const next = await trpcError(
+      server.client().trpc.auth.login.mutate({ email: target.email, password: target.password }),
+    );
     expect(next.data?.reason).toBe('RATE_LIMITED');
     expect(errorLines()).toEqual([]);
   });
 
   test('a batch of 9 wrong passwords counts nine failures: the tenth, alone, is still INVALID_CREDENTIALS and the eleventh is throttled', async () => {
     const target = await signUpAndVerify(server);
-    const settled = await inOneBatch(server.client({ batch: true }), (trpc) => Array.from({ length: 9 }, () => () => trpc.auth.login.mutate({ email: target.email, password: strongPassword() })));
+    const settled = await inOneBatch(server.client({ batch: true }), (trpc) =>
+      Array.from(
+        { length: 9 },
+        () => () => trpc.auth.login.mutate({ email: target.email, password: strongPassword() }),
+      ),
+    );
     expect(settled.every((result) => result.status === 'rejected')).toBe(true);
-    expect((await trpcError(server.client().trpc.auth.login.mutate({ email: target.email, password: strongPassword() }))).data?.reason).toBe('INVALID_CREDENTIALS');
-    expect((await trpcError(server.client().trpc.auth.login.mutate({ email: target.email, password: target.password }))).data?.reason).toBe('RATE_LIMITED');
+    expect(
+      (await trpcError(server.client().trpc.auth.login.mutate({ email: target.email, password: strongPassword() })))
+        .data?.reason,
+    ).toBe('INVALID_CREDENTIALS');
+    expect(
+      (await trpcError(server.client().trpc.auth.login.mutate({ email: target.email, password: target.password }))).data
+        ?.reason,
+    ).toBe('RATE_LIMITED');
   });
 
   test('a batch of sign-ups answers as the same sign-ups one by one and creates one account per new address', async () => {
     const taken = alone.email;
-    const calls = (emails: string[]): Calls => (trpc) => [
-      ...emails.map((email) => () => trpc.auth.register.mutate({ email, password: strongPassword(), name: 'New member' })),
-      () => trpc.auth.register.mutate({ email: taken, password: strongPassword() }),
-      () => trpc.auth.register.mutate({ email: emails[0]!, password: strongPassword() }),
-      () => trpc.auth.register.mutate({ email: 'not an email', password: strongPassword() }),
-    ];
+    const calls =
+      (emails: string[]): Calls =>
+      (trpc) => [
+        ...emails.map(
+          (email) => () => trpc.auth.register.mutate({ email, password: strongPassword(), name: 'New member' }),
+        ),
+        () => trpc.auth.register.mutate({ email: taken, password: strongPassword() }),
+        () => trpc.auth.register.mutate({ email: emails[0]!, password: strongPassword() }),
+        () => trpc.auth.register.mutate({ email: 'not an email', password: strongPassword() }),
+      ];
     const batchEmails = Array.from({ length: 5 }, () => uniqueEmail('batched-signup'));
     const singleEmails = Array.from({ length: 5 }, () => uniqueEmail('single-signup'));
     const fromBatch = await inOneBatch(server.client({ batch: true }), calls(batchEmails));
     const fromSingles = await oneByOne(server.client(), calls(singleEmails));
     expect(fromBatch.map(outcome)).toEqual(fromSingles.map(outcome));
-    expect(fromBatch.map(outcome).slice(0, 7)).toEqual(Array.from({ length: 7 }, () => ({ value: { status: 'verification_sent' } })));
+    expect(fromBatch.map(outcome).slice(0, 7)).toEqual(
+      Array.from({ length: 7 }, () => ({ value: { status: 'verification_sent' } })),
+    );
 
     const em = server.app.deps.orm.em.fork();
-    const count = async (emails: string[]) => (await em.find(UserEntity, { emailNormalized: { $in: emails.map((email) => email.toLowerCase()) } })).length;
+    const count = async (emails: string[]) =>
+      (await em.find(UserEntity, { emailNormalized: { $in: emails.map((email) => email.toLowerCase()) } })).length;
     expect(await count(batchEmails)).toBe(5);
     expect(await count(singleEmails)).toBe(5);
     expect(errorLines()).toEqual([]);
@@ -135,20 +175,23 @@ describe('a batch of calls', () => {
     };
     const [a, b] = [await prepare(alone), await prepare(batched)];
     // Each call touches its own flyer: two concurrent calls on one row may see each other or not.
-    const calls = (ids: { first: string; second: string; third: string }): Calls => (trpc) => [
-      () => trpc.flyers.create.mutate({ title: 'Fourth', body: 'Four' }),
-      () => trpc.flyers.create.mutate({ title: 'Fifth', body: 'Five' }),
-      () => trpc.flyers.update.mutate({ id: ids.first, title: 'First, edited' }),
-      () => trpc.flyers.update.mutate({ id: ids.third, body: 'Three, edited' }),
-      () => trpc.flyers.publish.mutate({ id: ids.second }),
-      () => trpc.flyers.delete.mutate({ id: 'no-such-flyer' }),
-      () => trpc.flyers.update.mutate({ id: ids.second, title: '' }),
-    ];
+    const calls =
+      (ids: { first: string; second: string; third: string }): Calls =>
+      (trpc) => [
+        () => trpc.flyers.create.mutate({ title: 'Fourth', body: 'Four' }),
+        () => trpc.flyers.create.mutate({ title: 'Fifth', body: 'Five' }),
+        () => trpc.flyers.update.mutate({ id: ids.first, title: 'First, edited' }),
+        () => trpc.flyers.update.mutate({ id: ids.third, body: 'Three, edited' }),
+        () => trpc.flyers.publish.mutate({ id: ids.second }),
+        () => trpc.flyers.delete.mutate({ id: 'no-such-flyer' }),
+        () => trpc.flyers.update.mutate({ id: ids.second, title: '' }),
+      ];
     const fromSingles = await oneByOne(alone.client, calls(a));
     const fromBatch = await inOneBatch(batched.client.fork({ batch: true }), calls(b));
     expect(fromBatch.map(outcome)).toEqual(fromSingles.map(outcome));
 
-    const shelf = async (member: SignedUp) => stable((await member.client.trpc.flyers.mine.query()).sort((x, y) => x.title.localeCompare(y.title)));
+    const shelf = async (member: SignedUp) =>
+      stable((await member.client.trpc.flyers.mine.query()).sort((x, y) => x.title.localeCompare(y.title)));
     expect(await shelf(batched)).toEqual(await shelf(alone));
     expect(errorLines()).toEqual([]);
   });
@@ -179,7 +222,12 @@ describe('a batch of calls', () => {
     expect(fromBatch.map((result) => (result.status === 'rejected' ? outcome(result) : 'ok'))).toEqual(
       fromSingles.map((result) => (result.status === 'rejected' ? outcome(result) : 'ok')),
     );
-    const expected = { theme: 'dark', locale: 'fr-FR', timeZone: 'Europe/Paris', emailNotifications: { securityAlerts: true, productUpdates: true } };
+    const expected = {
+      theme: 'dark',
+      locale: 'fr-FR',
+      timeZone: 'Europe/Paris',
+      emailNotifications: { securityAlerts: true, productUpdates: true },
+    };
     expect(await batched.client.trpc.preferences.get.query()).toEqual(expected);
     expect(await alone.client.trpc.preferences.get.query()).toEqual(expected);
     expect(await batched.client.trpc.privacy.get.query()).toEqual({ allowEmailContact: true });
@@ -188,19 +236,25 @@ describe('a batch of calls', () => {
 
   test('a batch that mixes public and authed calls, queries and mutations, answers each as it would alone', async () => {
     const member = await signUpAndVerify(server, { name: 'Mixed' });
-    const calls = (subject: SignedUp): Calls => (trpc) => [
-      () => trpc.auth.me.query(),
-      () => trpc.profile.get.query({ userId: subject.session.user.id }),
-      () => trpc.profile.update.mutate({ name: 'Mixed, renamed' }),
-      () => trpc.flyers.create.mutate({ title: 'Mixed', body: 'In a batch' }),
-      () => trpc.auth.login.mutate({ email: uniqueEmail('nobody'), password: strongPassword() }),
-      () => trpc.profile.get.query({ userId: 'unknown-member' }),
-      () => trpc.auth.sessions.list.query(),
-    ];
+    const calls =
+      (subject: SignedUp): Calls =>
+      (trpc) => [
+        () => trpc.auth.me.query(),
+        () => trpc.profile.get.query({ userId: subject.session.user.id }),
+        () => trpc.profile.update.mutate({ name: 'Mixed, renamed' }),
+        () => trpc.flyers.create.mutate({ title: 'Mixed', body: 'In a batch' }),
+        () => trpc.auth.login.mutate({ email: uniqueEmail('nobody'), password: strongPassword() }),
+        () => trpc.profile.get.query({ userId: 'unknown-member' }),
+        () => trpc.auth.sessions.list.query(),
+      ];
     const viaBatch = member.client.fork({ batch: true });
-    const queries = await inOneBatch(viaBatch, (trpc) => calls(member)(trpc).filter((_, index) => [0, 1, 5, 6].includes(index)));
+    const queries = await inOneBatch(viaBatch, (trpc) =>
+      calls(member)(trpc).filter((_, index) => [0, 1, 5, 6].includes(index)),
+    );
     expect(queries.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-    const mutations = await inOneBatch(viaBatch, (trpc) => calls(member)(trpc).filter((_, index) => [2, 3, 4].includes(index)));
+    const mutations = await inOneBatch(viaBatch, (trpc) =>
+      calls(member)(trpc).filter((_, index) => [2, 3, 4].includes(index)),
+    );
     expect(mutations.map(outcome)).toEqual([
       { value: stable(await member.client.trpc.profile.get.query({ userId: member.session.user.id })) },
       { value: stable((await member.client.trpc.flyers.mine.query())[0]) },

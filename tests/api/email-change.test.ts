@@ -28,7 +28,11 @@ afterEach(() => server.shiftClock(0));
 const confirm = (token: string) => server.client().trpc.auth.email.confirmChange.mutate({ token });
 
 async function expectLoginRefused(email: string, password: string) {
-  await expectReason(server.client().trpc.auth.login.mutate({ email, password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email, password }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
 }
 
 async function expectLoginWorks(email: string, password: string) {
@@ -39,7 +43,9 @@ async function expectLoginWorks(email: string, password: string) {
 /** Requests the change and returns the token from the confirmation mail sent to the new address. */
 async function requestChange(member: SignedUp, newEmail: string): Promise<string> {
   const since = server.mail.mark();
-  expect(await member.client.trpc.auth.email.change.mutate({ newEmail, password: member.password })).toEqual({ status: 'ok' });
+  expect(await member.client.trpc.auth.email.change.mutate({ newEmail, password: member.password })).toEqual({
+    status: 'ok',
+  });
   const mail = await server.mail.waitForMail({ to: newEmail, subject: CONFIRM_SUBJECT, since });
   return tokenIn(mail, '/confirm-email?token=');
 }
@@ -51,7 +57,11 @@ test('auth.email.change refuses a wrong password with UNAUTHORIZED INVALID_CREDE
   const member = await signUpAndVerify(server);
   const newEmail = uniqueEmail('new');
   const since = server.mail.mark();
-  const error = await expectReason(member.client.trpc.auth.email.change.mutate({ newEmail, password: strongPassword() }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  const error = await expectReason(
+    member.client.trpc.auth.email.change.mutate({ newEmail, password: strongPassword() }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
   expect(error.data?.fieldErrors?.password?.length).toBeGreaterThan(0);
   await settle();
   expect(server.mail.mails().filter((mail) => mail.seq > since)).toEqual([]);
@@ -60,7 +70,11 @@ test('auth.email.change refuses a wrong password with UNAUTHORIZED INVALID_CREDE
 test('auth.email.change refuses the account’s own address, whatever its case, with BAD_REQUEST under newEmail', async () => {
   const member = await signUpAndVerify(server);
   for (const newEmail of [member.email, ` ${member.email.toUpperCase()} `]) {
-    const error = await expectReason(member.client.trpc.auth.email.change.mutate({ newEmail, password: member.password }), 'BAD_REQUEST', 'INVALID_INPUT');
+    const error = await expectReason(
+      member.client.trpc.auth.email.change.mutate({ newEmail, password: member.password }),
+      'BAD_REQUEST',
+      'INVALID_INPUT',
+    );
     expect(error.data?.fieldErrors?.newEmail?.length).toBeGreaterThan(0);
   }
 });
@@ -69,7 +83,9 @@ test('auth.email.change to a free address mails a confirmation link to it and a 
   const member = await signUpAndVerify(server);
   const newEmail = uniqueEmail('new');
   const since = server.mail.mark();
-  expect(await member.client.trpc.auth.email.change.mutate({ newEmail, password: member.password })).toEqual({ status: 'ok' });
+  expect(await member.client.trpc.auth.email.change.mutate({ newEmail, password: member.password })).toEqual({
+    status: 'ok',
+  });
 
   const confirmation = await server.mail.waitForMail({ to: newEmail, subject: CONFIRM_SUBJECT, since });
   const link = linkIn(confirmation, '/confirm-email?token=');
@@ -128,7 +144,12 @@ test('auth.email.confirmChange refuses an unknown token with INVALID_TOKEN', asy
 test('auth.email.change to a taken address answers the same Ok, mails no link to it but a notice to its owner, and changes nothing', async () => {
   const [member, owner] = await Promise.all([signUpAndVerify(server), signUpAndVerify(server)]);
   const since = server.mail.mark();
-  expect(await member.client.trpc.auth.email.change.mutate({ newEmail: owner.email.toUpperCase(), password: member.password })).toEqual({ status: 'ok' });
+  expect(
+    await member.client.trpc.auth.email.change.mutate({
+      newEmail: owner.email.toUpperCase(),
+      password: member.password,
+    }),
+  ).toEqual({ status: 'ok' });
 
   const taken = await server.mail.waitForMail({ to: owner.email, subject: TAKEN_SUBJECT, since });
   expect(taken.text).not.toContain(member.email);
@@ -143,7 +164,11 @@ test('auth.email.change to a taken address answers the same Ok, mails no link to
 });
 
 test('auth.email.change to a taken address looks to the requester like a free one: the same notice to the current address and the same security event', async () => {
-  const [free, taken, owner] = await Promise.all([signUpAndVerify(server), signUpAndVerify(server), signUpAndVerify(server)]);
+  const [free, taken, owner] = await Promise.all([
+    signUpAndVerify(server),
+    signUpAndVerify(server),
+    signUpAndVerify(server),
+  ]);
   const since = server.mail.mark();
   await free.client.trpc.auth.email.change.mutate({ newEmail: uniqueEmail('free'), password: free.password });
   await taken.client.trpc.auth.email.change.mutate({ newEmail: owner.email, password: taken.password });
@@ -153,7 +178,8 @@ test('auth.email.change to a taken address looks to the requester like a free on
   const noticeToTaken = await server.mail.waitForMail({ to: taken.email, subject: NOTICE_SUBJECT, since });
   expect(noticeToTaken.subject).toBe(noticeToFree.subject);
   expect(noticeToTaken.text).toContain(owner.email);
-  const latestEvent = async (member: SignedUp) => (await member.client.trpc.auth.securityEvents.query({ limit: 1 })).items[0]?.type;
+  const latestEvent = async (member: SignedUp) =>
+    (await member.client.trpc.auth.securityEvents.query({ limit: 1 })).items[0]?.type;
   expect(await latestEvent(free)).toBe('email.change_requested');
   expect(await latestEvent(taken)).toBe('email.change_requested');
 });
@@ -170,5 +196,9 @@ test('auth.email.confirmChange refuses with INVALID_TOKEN when the address was r
 });
 
 test('auth.email.change refuses a caller without a token with UNAUTHENTICATED', async () => {
-  await expectReason(server.client().trpc.auth.email.change.mutate({ newEmail: uniqueEmail(), password: strongPassword() }), 'UNAUTHORIZED', 'UNAUTHENTICATED');
+  await expectReason(
+    server.client().trpc.auth.email.change.mutate({ newEmail: uniqueEmail(), password: strongPassword() }),
+    'UNAUTHORIZED',
+    'UNAUTHENTICATED',
+  );
 });

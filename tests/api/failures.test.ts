@@ -84,7 +84,9 @@ describe('the database becoming unavailable', () => {
   beforeAll(async () => {
     server = await startTestServer();
     member = await signUpAndVerify(server);
-    flyerId = (await member.client.trpc.flyers.create.mutate({ title: 'Before the outage', body: 'Still here after it.' })).id;
+    flyerId = (
+      await member.client.trpc.flyers.create.mutate({ title: 'Before the outage', body: 'Still here after it.' })
+    ).id;
     aside = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-aside-'));
   });
   afterAll(async () => {
@@ -115,10 +117,18 @@ describe('the database becoming unavailable', () => {
     expect(body.checks.database).not.toBe('ok');
 
     const answers = [
-      await rawTrpc(server, { path: 'auth.me', method: 'GET', headers: { Authorization: `Bearer ${member.session.accessToken}` } }),
+      await rawTrpc(server, {
+        path: 'auth.me',
+        method: 'GET',
+        headers: { Authorization: `Bearer ${member.session.accessToken}` },
+      }),
       await rawTrpc(server, { path: 'auth.login', input: { email: member.email, password: member.password } }),
       await rawTrpc(server, { path: 'profile.get', method: 'GET', input: { userId: member.session.user.id } }),
-      await rawTrpc(server, { path: 'flyers.create', headers: { Authorization: `Bearer ${member.session.accessToken}` }, input: { title: 'During', body: 'the outage' } }),
+      await rawTrpc(server, {
+        path: 'flyers.create',
+        headers: { Authorization: `Bearer ${member.session.accessToken}` },
+        input: { title: 'During', body: 'the outage' },
+      }),
     ];
     const ids = answers.map((answer) => expectInternal(answer, member.email, database));
     expect(new Set(ids).size).toBe(ids.length);
@@ -130,7 +140,10 @@ describe('the database becoming unavailable', () => {
     for (const suffix of moved) await fs.rename(path.join(aside, path.basename(database) + suffix), database + suffix);
 
     const ready = await server.fetch('/readyz');
-    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'ok' } } });
+    expect({ status: ready.status, body: await ready.json() }).toEqual({
+      status: 200,
+      body: { status: 'ok', checks: { database: 'ok' } },
+    });
 
     // The old data, and the session from before the outage, are served again.
     expect((await member.client.trpc.auth.me.query()).id).toBe(member.session.user.id);
@@ -168,7 +181,8 @@ describe('SIGTERM during load', () => {
           }
           const text = await response.text().catch(() => '');
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          if (response.status === 200) acknowledged.push((JSON.parse(text) as { result: { data: { id: string } } }).result.data.id);
+          if (response.status === 200)
+            acknowledged.push((JSON.parse(text) as { result: { data: { id: string } } }).result.data.id);
         }
       };
       const writers = Array.from({ length: 6 }, (_, index) => writer(index));
@@ -187,9 +201,15 @@ describe('SIGTERM during load', () => {
       expect([...statuses.keys()].filter((status) => status !== 200 && status !== 503)).toEqual([]);
 
       restarted = await startTestServer(data.env);
-      const signIn = await restarted.client().trpc.auth.login.mutate({ email: member.email, password: member.password });
+      const signIn = await restarted
+        .client()
+        .trpc.auth.login.mutate({ email: member.email, password: member.password });
       if (signIn.status !== 'signed_in') throw new Error(`expected signed_in, got ${signIn.status}`);
-      const stored = new Set((await restarted.client({ bearer: signIn.session.accessToken }).trpc.flyers.mine.query()).map((flyer) => flyer.id));
+      const stored = new Set(
+        (await restarted.client({ bearer: signIn.session.accessToken }).trpc.flyers.mine.query()).map(
+          (flyer) => flyer.id,
+        ),
+      );
       expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     } finally {
       await restarted?.close();

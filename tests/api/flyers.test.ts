@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rawTrpc, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let owner: SignedUp;
@@ -7,7 +14,10 @@ let stranger: SignedUp;
 
 beforeAll(async () => {
   server = await startTestServer();
-  [owner, stranger] = await Promise.all([signUpAndVerify(server, { name: 'Fiona Flyer' }), signUpAndVerify(server, { name: 'Sid Stranger' })]);
+  [owner, stranger] = await Promise.all([
+    signUpAndVerify(server, { name: 'Fiona Flyer' }),
+    signUpAndVerify(server, { name: 'Sid Stranger' }),
+  ]);
 });
 afterAll(async () => {
   await server?.close();
@@ -32,7 +42,10 @@ const flyersOf = (who: SignedUp) => who.client.trpc.flyers;
 
 test('flyers.create makes a draft with trimmed title and body, and no publication date', async () => {
   const started = Date.now();
-  const flyer = await flyersOf(owner).create.mutate({ title: '  Garden day  ', body: '\n Bring gloves and a friend. \n' });
+  const flyer = await flyersOf(owner).create.mutate({
+    title: '  Garden day  ',
+    body: '\n Bring gloves and a friend. \n',
+  });
   expect(flyer).toEqual({
     id: expect.stringMatching(ID),
     title: 'Garden day',
@@ -78,7 +91,11 @@ test.each([
   ['a missing body', { title: 'Title' }, 'body'],
 ])('flyers.create refuses %s with BAD_REQUEST and fieldErrors for it', async (_what, input, field) => {
   const before = (await flyersOf(owner).mine.query()).length;
-  const response = await rawTrpc(server, { path: 'flyers.create', headers: { Authorization: `Bearer ${owner.session.accessToken}` }, input });
+  const response = await rawTrpc(server, {
+    path: 'flyers.create',
+    headers: { Authorization: `Bearer ${owner.session.accessToken}` },
+    input,
+  });
   expect(response.status).toBe(400);
   expect(response.json.error.data).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_INPUT' });
   expect(Object.keys(response.json.error.data.fieldErrors)).toEqual([field]);
@@ -89,12 +106,22 @@ test('flyers.update changes the title, the body, or both, trimmed, and moves upd
   const flyer = await flyersOf(owner).create.mutate({ title: 'Old title', body: 'Old body' });
   await new Promise((resolve) => setTimeout(resolve, 10));
   const retitled = await later(5, () => flyersOf(owner).update.mutate({ id: flyer.id, title: '  New title ' }));
-  expect(retitled).toMatchObject({ id: flyer.id, title: 'New title', body: 'Old body', status: 'draft', createdAt: flyer.createdAt, publishedAt: null });
+  expect(retitled).toMatchObject({
+    id: flyer.id,
+    title: 'New title',
+    body: 'Old body',
+    status: 'draft',
+    createdAt: flyer.createdAt,
+    publishedAt: null,
+  });
   expect(Date.parse(retitled.updatedAt)).toBeGreaterThan(Date.parse(flyer.updatedAt));
 
   const rewritten = await flyersOf(owner).update.mutate({ id: flyer.id, body: ' New body\n' });
   expect(rewritten).toMatchObject({ title: 'New title', body: 'New body' });
-  expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toMatchObject({ title: 'New title', body: 'New body' });
+  expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toMatchObject({
+    title: 'New title',
+    body: 'New body',
+  });
 });
 
 test('flyers.update refuses a title of 121 or a body of 5001 code points, and an empty title, changing nothing', async () => {
@@ -113,7 +140,10 @@ test('flyers.update refuses a title of 121 or a body of 5001 code points, and an
     expect({ field, status: response.status }).toEqual({ field, status: 400 });
     expect(response.json.error.data.fieldErrors[field]).toBeDefined();
   }
-  expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toMatchObject({ title: 'Stable', body: 'Unchanged' });
+  expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toMatchObject({
+    title: 'Stable',
+    body: 'Unchanged',
+  });
 });
 
 test('flyers.publish sets publishedAt and shows the flyer on profile.get; flyers.unpublish hides it again', async () => {
@@ -131,14 +161,19 @@ test('flyers.publish sets publishedAt and shows the flyer on profile.get; flyers
   const unpublished = await flyersOf(owner).unpublish.mutate({ id: flyer.id });
   expect(unpublished).toMatchObject({ id: flyer.id, status: 'draft', publishedAt: null });
   expect((await publicFlyers(owner.session.user.id)).map((shown) => shown.id)).not.toContain(flyer.id);
-  expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toMatchObject({ status: 'draft', publishedAt: null });
+  expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toMatchObject({
+    status: 'draft',
+    publishedAt: null,
+  });
 });
 
 test('flyers.update of a published flyer shows the new text on profile.get', async () => {
   const flyer = await flyersOf(owner).create.mutate({ title: 'Bake sale', body: 'Cakes.' });
   await flyersOf(owner).publish.mutate({ id: flyer.id });
   await flyersOf(owner).update.mutate({ id: flyer.id, body: 'Cakes and bread.' });
-  expect((await publicFlyers(owner.session.user.id)).find((shown) => shown.id === flyer.id)?.body).toBe('Cakes and bread.');
+  expect((await publicFlyers(owner.session.user.id)).find((shown) => shown.id === flyer.id)?.body).toBe(
+    'Cakes and bread.',
+  );
 });
 
 test('flyers.delete answers Ok and the flyer is gone from flyers.mine and profile.get', async () => {
@@ -187,7 +222,7 @@ test('flyers.publish of a published flyer keeps its date; publishing again after
   expect(Date.parse(again.publishedAt!)).toBeGreaterThan(Date.parse(first.publishedAt!));
 });
 
-test('flyers.mine lists only the caller\'s flyers, drafts and published, newest first', async () => {
+test("flyers.mine lists only the caller's flyers, drafts and published, newest first", async () => {
   const [writer, other] = await Promise.all([signUpAndVerify(server), signUpAndVerify(server)]);
   const first = await flyersOf(writer).create.mutate({ title: 'First', body: '1' });
   const second = await later(10, () => flyersOf(writer).create.mutate({ title: 'Second', body: '2' }));
@@ -203,7 +238,7 @@ test('flyers.mine lists only the caller\'s flyers, drafts and published, newest 
   expect(await (await signUpAndVerify(server)).client.trpc.flyers.mine.query()).toEqual([]);
 });
 
-test('flyers.update, publish, unpublish and delete answer NOT_FOUND for another member\'s flyer and change nothing', async () => {
+test("flyers.update, publish, unpublish and delete answer NOT_FOUND for another member's flyer and change nothing", async () => {
   const draft = await flyersOf(owner).create.mutate({ title: 'Mine only', body: 'Hands off.' });
   const live = await flyersOf(owner).create.mutate({ title: 'Mine and public', body: 'Still hands off.' });
   const livePublished = await flyersOf(owner).publish.mutate({ id: live.id });
@@ -217,12 +252,18 @@ test('flyers.update, publish, unpublish and delete answer NOT_FOUND for another 
   ];
   for (const [what, attempt] of attempts) {
     const error = await trpcError(attempt());
-    expect({ what, code: error.data?.code, reason: error.data?.reason }).toEqual({ what, code: 'NOT_FOUND', reason: 'NOT_FOUND' });
+    expect({ what, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      what,
+      code: 'NOT_FOUND',
+      reason: 'NOT_FOUND',
+    });
   }
   const mine = await flyersOf(owner).mine.query();
   expect(mine.find((flyer) => flyer.id === draft.id)).toEqual(draft);
   expect(mine.find((flyer) => flyer.id === live.id)).toEqual(livePublished);
-  expect((await publicFlyers(owner.session.user.id)).find((flyer) => flyer.id === live.id)?.body).toBe('Still hands off.');
+  expect((await publicFlyers(owner.session.user.id)).find((flyer) => flyer.id === live.id)?.body).toBe(
+    'Still hands off.',
+  );
   expect((await flyersOf(stranger).mine.query()).map((flyer) => flyer.id)).not.toContain(draft.id);
 });
 
@@ -245,7 +286,11 @@ test('flyers procedures refuse requests without a token with UNAUTHORIZED', asyn
   ];
   for (const [path, call] of calls) {
     const error = await trpcError(call);
-    expect({ path, code: error.data?.code, reason: error.data?.reason }).toEqual({ path, code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' });
+    expect({ path, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      path,
+      code: 'UNAUTHORIZED',
+      reason: 'UNAUTHENTICATED',
+    });
   }
   expect((await flyersOf(owner).mine.query()).find((mine) => mine.id === flyer.id)).toEqual(flyer);
 });

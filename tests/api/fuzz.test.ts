@@ -40,14 +40,31 @@ function shapeOf(schema: unknown): Record<string, Parser> {
 }
 
 // undefined first: a field that may be left out is left out.
-const CANDIDATES: unknown[] = [undefined, 'fuzz@example.com', 'Tq7-plum-Harbor-93-vex', 'AAAAAAAAAAAAAAAAAAAAAA', '123456', 'user', 'light', 'en', 'Europe/Paris', 10, true];
+const CANDIDATES: unknown[] = [
+  undefined,
+  'fuzz@example.com',
+  'Tq7-plum-Harbor-93-vex',
+  'AAAAAAAAAAAAAAAAAAAAAA',
+  '123456',
+  'user',
+  'light',
+  'en',
+  'Europe/Paris',
+  10,
+  true,
+];
 
-const PROCEDURES: Procedure[] = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, procedure]) => {
+const PROCEDURES: Procedure[] = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, ProcedureDef>,
+).map(([path, procedure]) => {
   const schema = (procedure._def.inputs[0] as Parser | undefined) ?? null;
   if (procedure._def.type === 'subscription') throw new Error(`${path}: subscriptions are not part of API.md`);
   const shape = shapeOf(schema);
   const plausible = Object.fromEntries(
-    Object.entries(shape).map(([field, fieldSchema]) => [field, CANDIDATES.find((value) => fieldSchema.safeParse(value).success)]),
+    Object.entries(shape).map(([field, fieldSchema]) => [
+      field,
+      CANDIDATES.find((value) => fieldSchema.safeParse(value).success),
+    ]),
   );
   return { path, kind: procedure._def.type, schema, fields: Object.keys(shape), plausible };
 });
@@ -62,7 +79,10 @@ const almostMiB = (reserve: number) => 'x'.repeat(MiB - reserve);
 // Made once: the same for every procedure.
 const ALMOST_MIB = json('a string of almost 1 MiB', almostMiB(64));
 const OVER_MIB = json('a string over 1 MiB', 'x'.repeat(MiB + 16));
-const MANY_KEYS = json('10,000 keys', Object.fromEntries(Array.from({ length: 10_000 }, (_, index) => [`k${index}`, index])));
+const MANY_KEYS = json(
+  '10,000 keys',
+  Object.fromEntries(Array.from({ length: 10_000 }, (_, index) => [`k${index}`, index])),
+);
 
 /**
  * The same corpus for every procedure, shaped by the names of its input's fields. Made one input
@@ -106,13 +126,20 @@ function* corpusFor(procedure: Procedure): Generator<Input> {
     ['10,000 characters', 'x'.repeat(10_000)],
   ];
   for (const [label, value] of values) yield json(`every field ${label}`, everyField(value));
-  yield rawJson('every field arrays nested 10,000 deep', `{${procedure.fields.map((field) => `"${field}":${DEEP}`).join(',')}}`);
+  yield rawJson(
+    'every field arrays nested 10,000 deep',
+    `{${procedure.fields.map((field) => `"${field}":${DEEP}`).join(',')}}`,
+  );
   yield rawJson('every field 1e400', `{${procedure.fields.map((field) => `"${field}":1e400`).join(',')}}`);
   yield json('every field a string and an extra field', { ...everyField('x'), unexpected: { nested: ['extra'] } });
 
   // Valid values around one bad field, so that the bad one is the only thing wrong.
   const others = (field: string) =>
-    Object.fromEntries(procedure.fields.filter((other) => other !== field && procedure.plausible[other] !== undefined).map((other) => [other, procedure.plausible[other]]));
+    Object.fromEntries(
+      procedure.fields
+        .filter((other) => other !== field && procedure.plausible[other] !== undefined)
+        .map((other) => [other, procedure.plausible[other]]),
+    );
   for (const field of procedure.fields) {
     const label = /password/i.test(field) ? `a 1 MiB ${field}` : `${field} a string of almost 1 MiB`;
     const base = typeof procedure.plausible[field] === 'string' ? (procedure.plausible[field] as string) : 'x';
@@ -184,7 +211,11 @@ async function send(call: Call): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (call.authorization) headers.Authorization = call.authorization;
   if (call.method === 'POST') headers['Content-Type'] = 'application/json';
-  const response = await server.fetch(call.url, { method: call.method, headers, ...(call.method === 'POST' ? { body: call.body ?? '' } : {}) });
+  const response = await server.fetch(call.url, {
+    method: call.method,
+    headers,
+    ...(call.method === 'POST' ? { body: call.body ?? '' } : {}),
+  });
   return { status: response.status, contentType: response.headers.get('content-type'), text: await response.text() };
 }
 
@@ -192,38 +223,65 @@ function callFor(procedure: Procedure, input: Input, authorization: string | nul
   const what = `${procedure.path} given ${input.label}`;
   const accepted = procedure.schema === null || procedure.schema.safeParse(input.value).success;
   if (procedure.kind === 'query') {
-    return { what, procedure, accepted, method: 'GET', url: `/trpc/${procedure.path}?input=${encodeURIComponent(input.raw)}`, authorization };
+    return {
+      what,
+      procedure,
+      accepted,
+      method: 'GET',
+      url: `/trpc/${procedure.path}?input=${encodeURIComponent(input.raw)}`,
+      authorization,
+    };
   }
   return { what, procedure, accepted, method: 'POST', url: `/trpc/${procedure.path}`, body: input.raw, authorization };
 }
 
 /** The tRPC codes raised before a procedure runs, which API.md §2 gives reason INVALID_INPUT. */
-const BEFORE_PROCEDURE = new Set(['PARSE_ERROR', 'METHOD_NOT_SUPPORTED', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE']);
+const BEFORE_PROCEDURE = new Set([
+  'PARSE_ERROR',
+  'METHOD_NOT_SUPPORTED',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+]);
 
 /** What is wrong with the answer, or null when it is what API.md §2 asks for. */
 function problemWith(call: Call, answer: Answer, pass: 'anonymous' | 'member' | 'admin'): string | null {
   if (answer.status >= 500) return `answered ${answer.status}: ${answer.text.slice(0, 300)}`;
   const accepted = call.accepted;
   if (answer.status < 400) return accepted !== false ? null : `answered ${answer.status} to input its schema refuses`;
-  if (!answer.contentType?.startsWith('application/json')) return `answered ${answer.status} as ${answer.contentType}: ${answer.text.slice(0, 200)}`;
+  if (!answer.contentType?.startsWith('application/json'))
+    return `answered ${answer.status} as ${answer.contentType}: ${answer.text.slice(0, 200)}`;
   let body: unknown;
   try {
     body = JSON.parse(answer.text);
   } catch {
     return `answered ${answer.status} with a body that is not JSON: ${answer.text.slice(0, 200)}`;
   }
-  const items = (Array.isArray(body) ? body : [body]) as Array<{ result?: unknown; error?: { message?: unknown; data?: { code?: string; httpStatus?: number; reason?: unknown; stack?: unknown } } }>;
+  const items = (Array.isArray(body) ? body : [body]) as Array<{
+    result?: unknown;
+    error?: { message?: unknown; data?: { code?: string; httpStatus?: number; reason?: unknown; stack?: unknown } };
+  }>;
   for (const item of items) {
     if (Array.isArray(body) && item && 'result' in item) continue; // a call of a batch that succeeded
     const data = item?.error?.data;
-    if (!data || typeof data !== 'object') return `answered ${answer.status} outside the API's error shape: ${answer.text.slice(0, 200)}`;
-    if (!isErrorReason(data.reason)) return `answered ${answer.status} without a reason of API.md §2: ${answer.text.slice(0, 300)}`;
-    if (typeof item.error!.message !== 'string' || 'stack' in data) return `answered ${answer.status} without a message or with a stack`;
-    const consistent = BEFORE_PROCEDURE.has(String(data.code)) ? data.reason === 'INVALID_INPUT' : data.code === REASON_CODES[data.reason];
+    if (!data || typeof data !== 'object')
+      return `answered ${answer.status} outside the API's error shape: ${answer.text.slice(0, 200)}`;
+    if (!isErrorReason(data.reason))
+      return `answered ${answer.status} without a reason of API.md §2: ${answer.text.slice(0, 300)}`;
+    if (typeof item.error!.message !== 'string' || 'stack' in data)
+      return `answered ${answer.status} without a message or with a stack`;
+    const consistent = BEFORE_PROCEDURE.has(String(data.code))
+      ? data.reason === 'INVALID_INPUT'
+      : data.code === REASON_CODES[data.reason];
     if (!consistent) return `answered reason ${data.reason} under code ${data.code}`;
-    if (!Array.isArray(body) && data.httpStatus !== answer.status) return `said httpStatus ${data.httpStatus} in a ${answer.status} answer`;
+    if (!Array.isArray(body) && data.httpStatus !== answer.status)
+      return `said httpStatus ${data.httpStatus} in a ${answer.status} answer`;
     // A member's call that its schema refuses is refused for its input, whatever else.
-    if (pass === 'member' && accepted === false && !call.procedure.path.startsWith('admin.') && data.reason !== 'INVALID_INPUT') {
+    if (
+      pass === 'member' &&
+      accepted === false &&
+      !call.procedure.path.startsWith('admin.') &&
+      data.reason !== 'INVALID_INPUT'
+    ) {
       return `answered ${data.reason} instead of INVALID_INPUT: ${answer.text.slice(0, 200)}`;
     }
   }
@@ -231,7 +289,10 @@ function problemWith(call: Call, answer: Answer, pass: 'anonymous' | 'member' | 
 }
 
 /** Runs the calls a few at a time and collects every problem. */
-async function run(calls: Iterable<Call>, pass: 'anonymous' | 'member' | 'admin'): Promise<{ problems: string[]; sent: number }> {
+async function run(
+  calls: Iterable<Call>,
+  pass: 'anonymous' | 'member' | 'admin',
+): Promise<{ problems: string[]; sent: number }> {
   const problems: string[] = [];
   const pending = calls[Symbol.iterator]();
   let sent = 0;
@@ -249,8 +310,13 @@ async function run(calls: Iterable<Call>, pass: 'anonymous' | 'member' | 'admin'
 }
 
 /** Everything sent in one pass; the calls that end the caller's session come last. */
-function* callsOfPass(authorization: string | null, only: (procedure: Procedure) => boolean = () => true): Generator<Call> {
-  const ordered = PROCEDURES.filter(only).sort((a, b) => Number(a.path === 'auth.logout') - Number(b.path === 'auth.logout'));
+function* callsOfPass(
+  authorization: string | null,
+  only: (procedure: Procedure) => boolean = () => true,
+): Generator<Call> {
+  const ordered = PROCEDURES.filter(only).sort(
+    (a, b) => Number(a.path === 'auth.logout') - Number(b.path === 'auth.logout'),
+  );
   for (const procedure of ordered) {
     for (const input of corpusFor(procedure)) yield callFor(procedure, input, authorization);
   }
@@ -264,7 +330,15 @@ function* callsOfPass(authorization: string | null, only: (procedure: Procedure)
     }
     if (procedure.kind === 'mutation') {
       for (const [label, body] of RAW_BODIES) {
-        yield { what: `${procedure.path} with ${label}`, procedure, accepted: null, method: 'POST', url: base, body, authorization };
+        yield {
+          what: `${procedure.path} with ${label}`,
+          procedure,
+          accepted: null,
+          method: 'POST',
+          url: base,
+          body,
+          authorization,
+        };
       }
     }
     // Batches of 1,000 and of 11 calls, in the method the procedure takes.
@@ -273,13 +347,28 @@ function* callsOfPass(authorization: string | null, only: (procedure: Procedure)
       const input = JSON.stringify(Object.fromEntries(Array.from({ length: size }, (_, index) => [index, {}])));
       const what = `${procedure.path} in a batch of ${size}`;
       yield procedure.kind === 'query'
-        ? { what, procedure, accepted: false, method: 'GET', url: `/trpc/${paths}?batch=1&input=${encodeURIComponent(input)}`, authorization }
-        : { what, procedure, accepted: false, method: 'POST', url: `/trpc/${paths}?batch=1`, body: input, authorization };
+        ? {
+            what,
+            procedure,
+            accepted: false,
+            method: 'GET',
+            url: `/trpc/${paths}?batch=1&input=${encodeURIComponent(input)}`,
+            authorization,
+          }
+        : {
+            what,
+            procedure,
+            accepted: false,
+            method: 'POST',
+            url: `/trpc/${paths}?batch=1`,
+            body: input,
+            authorization,
+          };
     }
   }
 }
 
-test('every procedure answers a corpus of bad inputs, malformed query strings and oversized batches with a 4xx in the API error shape, never a 5xx, anonymously and with a member\'s and an admin\'s token; the server stays up and its memory bounded', async () => {
+test("every procedure answers a corpus of bad inputs, malformed query strings and oversized batches with a 4xx in the API error shape, never a 5xx, anonymously and with a member's and an admin's token; the server stays up and its memory bounded", async () => {
   // The walk of the router found every procedure of API.md §5.
   expect(PROCEDURES.length).toBeGreaterThanOrEqual(47);
   collectGarbage();
@@ -308,7 +397,9 @@ test('every procedure answers a corpus of bad inputs, malformed query strings an
   // and the memory it took stays bounded.
   expect((await server.fetch('/healthz')).status).toBe(200);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  expect(rssPeak - rssBefore, `RSS grew from ${rssBefore >> 20} MiB to a peak of ${rssPeak >> 20} MiB`).toBeLessThan(300 * MiB);
+  expect(rssPeak - rssBefore, `RSS grew from ${rssBefore >> 20} MiB to a peak of ${rssPeak >> 20} MiB`).toBeLessThan(
+    300 * MiB,
+  );
   expect(sent).toBeGreaterThan(3000);
 }, 120_000);
 
@@ -320,8 +411,18 @@ test('flyers.create, flyers.update, profile.update and admin.users.list refuse a
   const cases: Array<{ path: string; method?: 'GET'; token: string; input: unknown; field: string }> = [];
   for (const bad of ['Tea\u0000time', 'Tea \ud83d time', '\udc00']) {
     cases.push(
-      { path: 'flyers.create', token: member.session.accessToken, input: { title: bad, body: 'A body' }, field: 'title' },
-      { path: 'flyers.create', token: member.session.accessToken, input: { title: 'A title', body: bad }, field: 'body' },
+      {
+        path: 'flyers.create',
+        token: member.session.accessToken,
+        input: { title: bad, body: 'A body' },
+        field: 'title',
+      },
+      {
+        path: 'flyers.create',
+        token: member.session.accessToken,
+        input: { title: 'A title', body: bad },
+        field: 'body',
+      },
       { path: 'flyers.update', token: member.session.accessToken, input: { id: flyer.id, body: bad }, field: 'body' },
       { path: 'profile.update', token: member.session.accessToken, input: { name: bad }, field: 'name' },
       { path: 'admin.users.list', method: 'GET', token: admin.client.bearer!, input: { query: bad }, field: 'query' },
@@ -329,7 +430,13 @@ test('flyers.create, flyers.update, profile.update and admin.users.list refuse a
   }
   for (const { path, method, token, input, field } of cases) {
     const response = await rawTrpc(server, { path, method, input, headers: { Authorization: `Bearer ${token}` } });
-    expect({ path, input, status: response.status, reason: response.json?.error?.data?.reason, fields: Object.keys(response.json?.error?.data?.fieldErrors ?? {}) }).toEqual({
+    expect({
+      path,
+      input,
+      status: response.status,
+      reason: response.json?.error?.data?.reason,
+      fields: Object.keys(response.json?.error?.data?.fieldErrors ?? {}),
+    }).toEqual({
       path,
       input,
       status: 400,
@@ -363,8 +470,19 @@ test('auth.securityEvents and admin.users.list refuse a forged page cursor with 
       ['auth.securityEvents', member.session.accessToken],
       ['admin.users.list', admin.client.bearer!],
     ] as const) {
-      const response = await rawTrpc(server, { path, method: 'GET', input: { cursor }, headers: { Authorization: `Bearer ${token}` } });
-      expect({ path, cursor, status: response.status, reason: response.json?.error?.data?.reason, fields: Object.keys(response.json?.error?.data?.fieldErrors ?? {}) }).toEqual({
+      const response = await rawTrpc(server, {
+        path,
+        method: 'GET',
+        input: { cursor },
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect({
+        path,
+        cursor,
+        status: response.status,
+        reason: response.json?.error?.data?.reason,
+        fields: Object.keys(response.json?.error?.data?.fieldErrors ?? {}),
+      }).toEqual({
         path,
         cursor,
         status: 400,
@@ -380,20 +498,28 @@ test('auth.securityEvents and admin.users.list refuse a forged page cursor with 
   expect(second.items[0]?.id).not.toBe(first.items[0]?.id);
 });
 
-test('a request refused before it reaches the server\'s routes (an address over 16 KiB, a request line that is not HTTP) answers 431 or 400 in the API error shape with the security headers', async () => {
-  const response = await server.fetch(`/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: 'x'.repeat(20_000) }))}`);
+test("a request refused before it reaches the server's routes (an address over 16 KiB, a request line that is not HTTP) answers 431 or 400 in the API error shape with the security headers", async () => {
+  const response = await server.fetch(
+    `/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: 'x'.repeat(20_000) }))}`,
+  );
   expect(response.status).toBe(431);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
   expect(await response.json()).toEqual({
-    error: { message: expect.stringMatching(/\w{3}/), code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 431, reason: 'INVALID_INPUT' } },
+    error: {
+      message: expect.stringMatching(/\w{3}/),
+      code: -32600,
+      data: { code: 'BAD_REQUEST', httpStatus: 431, reason: 'INVALID_INPUT' },
+    },
   });
 
   // A request line that is not HTTP at all is answered the same way, 400.
   const answer = await new Promise<string>((resolve, reject) => {
-    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.write('BREW /pot HTCPCP/1.0\r\n\r\n'));
+    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1', () =>
+      socket.write('BREW /pot HTCPCP/1.0\r\n\r\n'),
+    );
     let text = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
     socket.on('close', () => resolve(text));
@@ -402,7 +528,9 @@ test('a request refused before it reaches the server\'s routes (an address over 
   const [head = '', body = ''] = answer.split('\r\n\r\n');
   expect(head).toMatch(/^HTTP\/1\.1 400 /);
   expect(head.toLowerCase()).toContain('x-content-type-options: nosniff');
-  expect(JSON.parse(body)).toMatchObject({ error: { data: { code: 'BAD_REQUEST', httpStatus: 400, reason: 'INVALID_INPUT' } } });
+  expect(JSON.parse(body)).toMatchObject({
+    error: { data: { code: 'BAD_REQUEST', httpStatus: 400, reason: 'INVALID_INPUT' } },
+  });
   expect((await server.fetch('/healthz')).status).toBe(200);
 });
 

@@ -1,5 +1,12 @@
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { rawTrpc, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;
@@ -16,17 +23,45 @@ afterEach(() => server.shiftClock(0));
 type Sample = { label: string; response: () => Promise<Response> };
 
 const trpcSamples = (): Sample[] => [
-  { label: 'a tRPC query', response: () => server.fetch(`/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: member.session.user.id }))}`) },
-  { label: 'a tRPC mutation', response: () => server.fetch('/trpc/auth.resendVerification', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"x@example.com"}' }) },
-  { label: 'a tRPC input error', response: () => server.fetch('/trpc/auth.login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }) },
+  {
+    label: 'a tRPC query',
+    response: () =>
+      server.fetch(`/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: member.session.user.id }))}`),
+  },
+  {
+    label: 'a tRPC mutation',
+    response: () =>
+      server.fetch('/trpc/auth.resendVerification', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"email":"x@example.com"}',
+      }),
+  },
+  {
+    label: 'a tRPC input error',
+    response: () =>
+      server.fetch('/trpc/auth.login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }),
+  },
   { label: 'a tRPC auth error', response: () => server.fetch('/trpc/auth.me') },
   { label: 'an unknown procedure', response: () => server.fetch('/trpc/nothing.here') },
-  { label: 'an unsupported content type', response: () => server.fetch('/trpc/auth.login', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }) },
+  {
+    label: 'an unsupported content type',
+    response: () =>
+      server.fetch('/trpc/auth.login', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }),
+  },
   {
     label: 'a body over the limit',
-    response: () => server.fetch('/trpc/auth.login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `"${'a'.repeat(1024 * 1024 + 10)}"` }),
+    response: () =>
+      server.fetch('/trpc/auth.login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: `"${'a'.repeat(1024 * 1024 + 10)}"`,
+      }),
   },
-  { label: 'a batch over the limit', response: () => server.fetch(`/trpc/${Array(11).fill('auth.me').join(',')}?batch=1`) },
+  {
+    label: 'a batch over the limit',
+    response: () => server.fetch(`/trpc/${Array(11).fill('auth.me').join(',')}?batch=1`),
+  },
 ];
 
 const otherSamples = (): Sample[] => [
@@ -56,14 +91,22 @@ test('every response carries the security headers: CSP, nosniff, Referrer-Policy
     const csp = directives(headers.get('content-security-policy'));
     const scriptSrc = csp.get('script-src') ?? csp.get('default-src');
     expect({ label, scriptSrc: scriptSrc?.includes("'unsafe-inline'") }).toEqual({ label, scriptSrc: false });
-    expect({ label, objectSrc: csp.get('object-src'), baseUri: csp.get('base-uri'), frameAncestors: csp.get('frame-ancestors') }).toEqual({
+    expect({
+      label,
+      objectSrc: csp.get('object-src'),
+      baseUri: csp.get('base-uri'),
+      frameAncestors: csp.get('frame-ancestors'),
+    }).toEqual({
       label,
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
       frameAncestors: ["'none'"],
     });
     expect({ label, nosniff: headers.get('x-content-type-options') }).toEqual({ label, nosniff: 'nosniff' });
-    expect({ label, referrer: headers.get('referrer-policy') }).toEqual({ label, referrer: 'strict-origin-when-cross-origin' });
+    expect({ label, referrer: headers.get('referrer-policy') }).toEqual({
+      label,
+      referrer: 'strict-origin-when-cross-origin',
+    });
     expect({ label, poweredBy: headers.get('x-powered-by') }).toEqual({ label, poweredBy: null });
     expect({ label, hsts: headers.get('strict-transport-security') }).toEqual({ label, hsts: null });
   }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { decodeJwt, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  decodeJwt,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 // The server sits behind a TLS-terminating proxy: it listens on plain http, PUBLIC_URL is https.
 const PUBLIC_URL = 'https://accounts.example.com';

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rawTrpc, signUpAndVerify, startTestServer, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;
@@ -18,11 +24,26 @@ const strong = 'Tq7-plum-Harbor-93-vex';
 const INVALID: Case[] = [
   { path: 'auth.register', method: 'POST', input: { email: 'not-an-email', password: strong }, field: 'email' },
   { path: 'auth.register', method: 'POST', input: { email: 42, password: strong }, field: 'email' },
-  { path: 'auth.register', method: 'POST', input: { email: 'a'.repeat(250) + '@example.com', password: strong }, field: 'email' },
+  {
+    path: 'auth.register',
+    method: 'POST',
+    input: { email: 'a'.repeat(250) + '@example.com', password: strong },
+    field: 'email',
+  },
   { path: 'auth.register', method: 'POST', input: { email: 'new@example.com' }, field: 'password' },
   { path: 'auth.register', method: 'POST', input: { email: 'new@example.com', password: '' }, field: 'password' },
-  { path: 'auth.register', method: 'POST', input: { email: 'new@example.com', password: strong, name: 'Ann\nExample' }, field: 'name' },
-  { path: 'auth.register', method: 'POST', input: { email: 'new@example.com', password: strong, name: 'x'.repeat(61) }, field: 'name' },
+  {
+    path: 'auth.register',
+    method: 'POST',
+    input: { email: 'new@example.com', password: strong, name: 'Ann\nExample' },
+    field: 'name',
+  },
+  {
+    path: 'auth.register',
+    method: 'POST',
+    input: { email: 'new@example.com', password: strong, name: 'x'.repeat(61) },
+    field: 'name',
+  },
   { path: 'auth.resendVerification', method: 'POST', input: { email: 'nope' }, field: 'email' },
   { path: 'auth.resendVerification', method: 'POST', input: {}, field: 'email' },
   { path: 'auth.verifyEmail', method: 'POST', input: { token: '' }, field: 'token' },
@@ -37,17 +58,22 @@ const INVALID: Case[] = [
   { path: 'profile.get', method: 'GET', input: {}, field: 'userId' },
 ];
 
-test.each(INVALID.map((c) => [`${c.path} refuses ${JSON.stringify(c.input).slice(0, 60)} with BAD_REQUEST, INVALID_INPUT and fieldErrors.${c.field}`, c] as const))(
-  '%s',
-  async (_name, { path, method, input, field }) => {
-    const response = await rawTrpc(server, { path, method, input, headers: { Origin: server.url } });
-    expect(response.status).toBe(400);
-    expect(response.json.error.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, reason: 'INVALID_INPUT' });
-    const messages: unknown = response.json.error.data.fieldErrors[field];
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/\w{3}/)]));
-    expect(Object.keys(response.json.error.data.fieldErrors)).toEqual([field]);
-  },
-);
+test.each(
+  INVALID.map(
+    (c) =>
+      [
+        `${c.path} refuses ${JSON.stringify(c.input).slice(0, 60)} with BAD_REQUEST, INVALID_INPUT and fieldErrors.${c.field}`,
+        c,
+      ] as const,
+  ),
+)('%s', async (_name, { path, method, input, field }) => {
+  const response = await rawTrpc(server, { path, method, input, headers: { Origin: server.url } });
+  expect(response.status).toBe(400);
+  expect(response.json.error.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, reason: 'INVALID_INPUT' });
+  const messages: unknown = response.json.error.data.fieldErrors[field];
+  expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/\w{3}/)]));
+  expect(Object.keys(response.json.error.data.fieldErrors)).toEqual([field]);
+});
 
 test('every procedure answers input of the wrong shape with INVALID_INPUT, never a 500', async () => {
   const procedures: Array<{ path: string; method: 'GET' | 'POST' }> = [
@@ -57,7 +83,15 @@ test('every procedure answers input of the wrong shape with INVALID_INPUT, never
     { path: 'auth.login', method: 'POST' },
     { path: 'profile.get', method: 'GET' },
   ];
-  const shapes = ['null', '[]', '"text"', '12', 'true', '{"email":{"$gt":""},"password":{},"token":{},"userId":{}}', `{"email":"${'a'.repeat(5000)}"}`];
+  const shapes = [
+    'null',
+    '[]',
+    '"text"',
+    '12',
+    'true',
+    '{"email":{"$gt":""},"password":{},"token":{},"userId":{}}',
+    `{"email":"${'a'.repeat(5000)}"}`,
+  ];
   for (const { path, method } of procedures) {
     for (const shape of shapes) {
       const response =
@@ -153,7 +187,11 @@ test('a batch of 11 calls is refused with BAD_REQUEST and runs none of them', as
   await server.mail.waitForMail({ to: email, since });
   const marked = server.mail.mark();
 
-  const mutation = await rawTrpc(server, { path: batchPath('auth.resendVerification', 11), query: 'batch=1', input: batchInput(11, () => ({ email })) });
+  const mutation = await rawTrpc(server, {
+    path: batchPath('auth.resendVerification', 11),
+    query: 'batch=1',
+    input: batchInput(11, () => ({ email })),
+  });
   expect(mutation.status).toBe(400);
   expect(mutation.json.error.data).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_INPUT' });
   expect(server.mail.mark()).toBe(marked);
@@ -191,14 +229,21 @@ test('a mutation posted as text/plain, a form or without a content type is refus
   const attempts: Array<{ headers: Record<string, string>; body: string }> = [
     { headers: { 'Content-Type': 'text/plain' }, body: json },
     { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: json },
-    { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(email)}&password=${strong}` },
+    {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `email=${encodeURIComponent(email)}&password=${strong}`,
+    },
     {
       headers: { 'Content-Type': 'multipart/form-data; boundary=b' },
       body: `--b\r\nContent-Disposition: form-data; name="email"\r\n\r\n${email}\r\n--b\r\nContent-Disposition: form-data; name="password"\r\n\r\n${strong}\r\n--b--\r\n`,
     },
   ];
   for (const attempt of attempts) {
-    const response = await rawTrpc(server, { path: 'auth.register', ...attempt, headers: { ...attempt.headers, Origin: 'https://evil.example' } });
+    const response = await rawTrpc(server, {
+      path: 'auth.register',
+      ...attempt,
+      headers: { ...attempt.headers, Origin: 'https://evil.example' },
+    });
     expect(response.status, attempt.headers['Content-Type']).toBeGreaterThanOrEqual(400);
     expect(response.status, attempt.headers['Content-Type']).toBeLessThan(500);
     expect(response.json.error.data.reason).toBe('INVALID_INPUT');

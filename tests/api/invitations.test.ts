@@ -84,7 +84,14 @@ test('admin.invitations.list shows a new invitation as pending with its email, r
   const invited = await invite('admin');
   const list = await admin.client.trpc.admin.invitations.list.query();
   const listed = list.find((invitation) => invitation.id === invited.id);
-  expect(listed).toEqual({ id: invited.id, email: invited.email, role: 'admin', status: 'pending', createdAt: expect.any(String), expiresAt: invited.expiresAt });
+  expect(listed).toEqual({
+    id: invited.id,
+    email: invited.email,
+    role: 'admin',
+    status: 'pending',
+    createdAt: expect.any(String),
+    expiresAt: invited.expiresAt,
+  });
   expect(Date.parse(invited.expiresAt) - Date.parse(listed!.createdAt)).toBe(7 * DAY * 1000);
   // Newest first.
   expect(list[0]!.id).toBe(invited.id);
@@ -95,7 +102,13 @@ test('auth.acceptInvitation creates a verified account with the name and invited
   const { client, call, password } = accept(invited.token, strongPassword(), 'Ivy Invited');
   const session = await call;
 
-  expect(session.user).toMatchObject({ email: invited.email, role: 'user', emailVerified: true, mfaEnabled: false, profile: { name: 'Ivy Invited', avatarUrl: null } });
+  expect(session.user).toMatchObject({
+    email: invited.email,
+    role: 'user',
+    emailVerified: true,
+    mfaEnabled: false,
+    profile: { name: 'Ivy Invited', avatarUrl: null },
+  });
   expect(decodeJwt(session.accessToken).payload).toMatchObject({ sub: session.user.id, role: 'user' });
   const cookie = client.lastResponse?.setCookies.find((candidate) => candidate.name === 'refresh_token');
   expect(cookie?.value).toBeTruthy();
@@ -114,7 +127,15 @@ test('auth.acceptInvitation creates a verified account with the name and invited
 
   expect(await statusOf(invited.id)).toBe('accepted');
   const page = await admin.client.trpc.admin.users.list.query({ query: invited.email });
-  expect(page.items).toEqual([expect.objectContaining({ id: session.user.id, role: 'user', emailVerified: true, name: 'Ivy Invited', disabled: false })]);
+  expect(page.items).toEqual([
+    expect.objectContaining({
+      id: session.user.id,
+      role: 'user',
+      emailVerified: true,
+      name: 'Ivy Invited',
+      disabled: false,
+    }),
+  ]);
 });
 
 test('auth.acceptInvitation of an admin invitation gives admin access at once', async () => {
@@ -127,7 +148,9 @@ test('auth.acceptInvitation of an admin invitation gives admin access at once', 
   expect((await client.trpc.auth.me.query()).role).toBe('admin');
   const page = await client.trpc.admin.users.list.query({ query: invited.email });
   expect(page.items.map((item) => item.id)).toEqual([session.user.id]);
-  expect((await client.trpc.admin.invitations.list.query()).find((invitation) => invitation.id === invited.id)?.status).toBe('accepted');
+  expect(
+    (await client.trpc.admin.invitations.list.query()).find((invitation) => invitation.id === invited.id)?.status,
+  ).toBe('accepted');
 });
 
 test('auth.acceptInvitation works once: a second use of the link is INVALID_TOKEN and leaves the account as it was', async () => {
@@ -138,7 +161,11 @@ test('auth.acceptInvitation works once: a second use of the link is INVALID_TOKE
   await expectReason(second.call, 'BAD_REQUEST', 'INVALID_TOKEN');
   expect(second.client.refreshToken()).toBeUndefined();
   await signIn(server, invited.email, first.password);
-  await expectReason(server.client().trpc.auth.login.mutate({ email: invited.email, password: second.password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: invited.email, password: second.password }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
   const page = await admin.client.trpc.admin.users.list.query({ query: invited.email });
   expect(page.items.map((item) => item.id)).toEqual([session.user.id]);
 });
@@ -178,7 +205,11 @@ test('admin.invitations.revoke makes the link INVALID_TOKEN and the list says re
 });
 
 test('admin.invitations.revoke answers NOT_FOUND for an unknown invitation', async () => {
-  await expectReason(admin.client.trpc.admin.invitations.revoke.mutate({ id: 'no-such-invitation' }), 'NOT_FOUND', 'NOT_FOUND');
+  await expectReason(
+    admin.client.trpc.admin.invitations.revoke.mutate({ id: 'no-such-invitation' }),
+    'NOT_FOUND',
+    'NOT_FOUND',
+  );
 });
 
 test('admin.invitations.revoke of an accepted invitation leaves it accepted and the account working', async () => {
@@ -209,7 +240,11 @@ test('admin.invitations.create refuses an address that already has an account wi
   const existing = await signUpAndVerify(server);
   const since = server.mail.mark();
   for (const email of [existing.email, existing.email.toUpperCase()]) {
-    const error = await expectReason(admin.client.trpc.admin.invitations.create.mutate({ email, role: 'admin' }), 'BAD_REQUEST', 'INVALID_INPUT');
+    const error = await expectReason(
+      admin.client.trpc.admin.invitations.create.mutate({ email, role: 'admin' }),
+      'BAD_REQUEST',
+      'INVALID_INPUT',
+    );
     expect(error.data?.fieldErrors?.email?.length).toBeGreaterThan(0);
   }
   await new Promise((resolve) => setTimeout(resolve, 50));

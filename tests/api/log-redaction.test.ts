@@ -53,7 +53,8 @@ test('the log of a whole account life (sign-up to logout, reset, change, email c
     secrets.push({ label, value, digits });
     // A JWT's or signed cookie's signature alone would give it away too.
     const parts = value.split('.');
-    if (parts.length > 1 && parts.at(-1)!.length >= 20) secrets.push({ label: `${label} (signature)`, value: parts.at(-1)! });
+    if (parts.length > 1 && parts.at(-1)!.length >= 20)
+      secrets.push({ label: `${label} (signature)`, value: parts.at(-1)! });
   };
   const keepCookies = (client: TestClient, when: string) => {
     for (const [name, value] of client.cookies) keep(`${name} cookie (${when})`, value);
@@ -74,7 +75,10 @@ test('the log of a whole account life (sign-up to logout, reset, change, email c
   const otherPassword = strongPassword();
   keep('password of a second sign-up with the same address', otherPassword);
   await server.client().trpc.auth.register.mutate({ email, password: otherPassword });
-  const verifyToken = tokenIn(await server.mail.waitForMail({ to: email, subject: VERIFY_SUBJECT }), '/verify-email?token=');
+  const verifyToken = tokenIn(
+    await server.mail.waitForMail({ to: email, subject: VERIFY_SUBJECT }),
+    '/verify-email?token=',
+  );
   keep('verification token', verifyToken);
   const verified = await client.trpc.auth.verifyEmail.mutate({ token: verifyToken });
   const userId = verified.user.id;
@@ -98,7 +102,10 @@ test('the log of a whole account life (sign-up to logout, reset, change, email c
 
   // Password reset: request and use of the link.
   await server.client().trpc.auth.password.requestReset.mutate({ email });
-  const resetToken = tokenIn(await server.mail.waitForMail({ to: email, subject: RESET_SUBJECT }), '/reset-password?token=');
+  const resetToken = tokenIn(
+    await server.mail.waitForMail({ to: email, subject: RESET_SUBJECT }),
+    '/reset-password?token=',
+  );
   keep('reset token', resetToken);
   const resetPassword = strongPassword();
   keep('password set by reset', resetPassword);
@@ -111,14 +118,20 @@ test('the log of a whole account life (sign-up to logout, reset, change, email c
   // Password change.
   const password = strongPassword();
   keep('password set by change', password);
-  const changed = await client.trpc.auth.password.change.mutate({ currentPassword: resetPassword, newPassword: password });
+  const changed = await client.trpc.auth.password.change.mutate({
+    currentPassword: resetPassword,
+    newPassword: password,
+  });
   client.useSession(changed);
   keepSession(client, changed.accessToken, 'password change');
 
   // Email change: request and confirmation.
   const newEmail = uniqueEmail('moved');
   await client.trpc.auth.email.change.mutate({ newEmail, password });
-  const changeToken = tokenIn(await server.mail.waitForMail({ to: newEmail, subject: CONFIRM_CHANGE_SUBJECT }), '/confirm-email?token=');
+  const changeToken = tokenIn(
+    await server.mail.waitForMail({ to: newEmail, subject: CONFIRM_CHANGE_SUBJECT }),
+    '/confirm-email?token=',
+  );
   keep('email change token', changeToken);
   await server.client().trpc.auth.email.confirmChange.mutate({ token: changeToken });
   email = newEmail;
@@ -155,7 +168,12 @@ test('the log of a whole account life (sign-up to logout, reset, change, email c
   await client.trpc.auth.logout.mutate();
 
   // What the database holds is secret too.
-  const row = await executeSql<{ password_hash: string } | undefined>(server.app.deps.orm.em.fork(), 'select password_hash from users where id = ?', [userId], 'get');
+  const row = await executeSql<{ password_hash: string } | undefined>(
+    server.app.deps.orm.em.fork(),
+    'select password_hash from users where id = ?',
+    [userId],
+    'get',
+  );
   keep('password hash', row?.password_hash);
 
   await server.app.deps.mailer.drain();
@@ -172,18 +190,34 @@ test('the log of a whole account life (sign-up to logout, reset, change, email c
   // The 23 calls above, each once.
   expect(requests).toHaveLength(23);
   for (const line of requests) {
-    expect(line).toMatchObject({ reqId: expect.stringMatching(/^[0-9a-f-]{36}$/), route: expect.stringMatching(/^\//), status: expect.any(Number), durationMs: expect.any(Number) });
+    expect(line).toMatchObject({
+      reqId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      route: expect.stringMatching(/^\//),
+      status: expect.any(Number),
+      durationMs: expect.any(Number),
+    });
     expect(String(line.route)).not.toContain('?');
   }
-  const authenticated = ['/trpc/auth.me', '/trpc/auth.password.change', '/trpc/auth.email.change', '/trpc/auth.mfa.setup', '/trpc/auth.mfa.enable', '/trpc/auth.mfa.regenerateRecoveryCodes'];
+  const authenticated = [
+    '/trpc/auth.me',
+    '/trpc/auth.password.change',
+    '/trpc/auth.email.change',
+    '/trpc/auth.mfa.setup',
+    '/trpc/auth.mfa.enable',
+    '/trpc/auth.mfa.regenerateRecoveryCodes',
+  ];
   for (const route of authenticated) {
     const line = requests.find((request) => request.route === route);
     expect({ route, userId: line?.userId, status: line?.status }).toEqual({ route, userId, status: 200 });
   }
-  expect(requests.filter((request) => request.route === '/trpc/auth.login').every((request) => request.userId === undefined)).toBe(true);
+  expect(
+    requests.filter((request) => request.route === '/trpc/auth.login').every((request) => request.userId === undefined),
+  ).toBe(true);
 
   // Every change that matters to the owner is logged as a security event, with its type.
-  const events = lines.filter((line) => line.msg === 'security event').map((line) => line.securityEvent as { type: string; userId: string | null });
+  const events = lines
+    .filter((line) => line.msg === 'security event')
+    .map((line) => line.securityEvent as { type: string; userId: string | null });
   const ownTypes = new Set(events.filter((event) => event.userId === userId).map((event) => event.type));
   for (const type of [
     'account.created',

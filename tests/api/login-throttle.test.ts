@@ -63,7 +63,12 @@ async function expectSignsIn(client: TestClient, email: string, password: string
 }
 
 /** The right password from the client is refused as throttled; returns retryAfterSeconds. */
-async function expectThrottled(client: TestClient, email: string, password: string, window = { atMost: THROTTLE, atLeast: THROTTLE - TEST_TIME }): Promise<number> {
+async function expectThrottled(
+  client: TestClient,
+  email: string,
+  password: string,
+  window = { atMost: THROTTLE, atLeast: THROTTLE - TEST_TIME },
+): Promise<number> {
   const { error } = await attempt(client, email, password);
   if (!error) throw new Error('expected the sign-in to be refused, but it signed in');
   return expectRateLimited(error, client.lastResponse, window);
@@ -98,12 +103,15 @@ describe('throttle', () => {
     expectRateLimited(wrong.error!, wrong.client.lastResponse, { atMost: THROTTLE, atLeast: THROTTLE - TEST_TIME });
 
     clock.advance(THROTTLE - MINUTE);
-    const waitLeft = await expectThrottled(server.client(), owner.email, owner.password, { atMost: MINUTE, atLeast: 1 });
+    const waitLeft = await expectThrottled(server.client(), owner.email, owner.password, {
+      atMost: MINUTE,
+      atLeast: 1,
+    });
     clock.advance(waitLeft);
     await expectSignsIn(server.client(), owner.email, owner.password);
   });
 
-  test('auth.login lets the owner\'s known device sign in during the throttle, after a logout too, and answers its wrong passwords INVALID_CREDENTIALS', async () => {
+  test("auth.login lets the owner's known device sign in during the throttle, after a logout too, and answers its wrong passwords INVALID_CREDENTIALS", async () => {
     const owner = await signUpAndVerify(server);
     const device = owner.client;
     await expectSignsIn(device, owner.email, owner.password);
@@ -149,14 +157,18 @@ describe('throttle', () => {
 
     await failFromStrangers(owner.email, 10);
     const forgeries: Record<string, Record<string, string>> = {
-      'the owner\'s id with a made-up signature': { device: `${listing([owner.session.user.id])}.${'A'.repeat(ownerSignature.length)}` },
-      'the owner\'s id with another account\'s valid signature': { device: `${ownerPayload}.${otherSignature}` },
-      'another account\'s payload with the owner\'s signature': { device: `${otherPayload}.${ownerSignature}` },
-      'both accounts listed under the other account\'s signature': { device: `${listing([other.session.user.id, owner.session.user.id])}.${otherSignature}` },
-      'the owner\'s payload without a signature': { device: ownerPayload },
-      'the owner\'s id as plain text': { device: owner.session.user.id },
-      'another account\'s valid cookie': { device: otherCookie },
-      'the owner\'s valid cookie under another name': { '__Secure-device': ownerCookie, devices: ownerCookie },
+      "the owner's id with a made-up signature": {
+        device: `${listing([owner.session.user.id])}.${'A'.repeat(ownerSignature.length)}`,
+      },
+      "the owner's id with another account's valid signature": { device: `${ownerPayload}.${otherSignature}` },
+      "another account's payload with the owner's signature": { device: `${otherPayload}.${ownerSignature}` },
+      "both accounts listed under the other account's signature": {
+        device: `${listing([other.session.user.id, owner.session.user.id])}.${otherSignature}`,
+      },
+      "the owner's payload without a signature": { device: ownerPayload },
+      "the owner's id as plain text": { device: owner.session.user.id },
+      "another account's valid cookie": { device: otherCookie },
+      "the owner's valid cookie under another name": { '__Secure-device': ownerCookie, devices: ownerCookie },
     };
     for (const [what, cookies] of Object.entries(forgeries)) {
       const client = browserWith(cookies);
@@ -171,7 +183,9 @@ describe('throttle', () => {
     const [first, second] = await Promise.all([signUpAndVerify(server), signUpAndVerify(server)]);
     const shared = first.client;
     await expectSignsIn(shared, second.email, second.password);
-    const ids = JSON.parse(Buffer.from(deviceCookieOf(shared).split('.')[0]!, 'base64url').toString('utf8')) as string[];
+    const ids = JSON.parse(
+      Buffer.from(deviceCookieOf(shared).split('.')[0]!, 'base64url').toString('utf8'),
+    ) as string[];
     expect([...ids].sort()).toEqual([first.session.user.id, second.session.user.id].sort());
 
     await failFromStrangers(first.email, 10);
@@ -193,8 +207,14 @@ describe('throttle', () => {
 
     const real = await attempt(server.client(), owner.email, strongPassword());
     const unknown = await attempt(server.client(), ghost, strongPassword());
-    const realSeconds = expectRateLimited(real.error!, real.client.lastResponse, { atMost: THROTTLE, atLeast: THROTTLE - TEST_TIME });
-    const unknownSeconds = expectRateLimited(unknown.error!, unknown.client.lastResponse, { atMost: THROTTLE, atLeast: THROTTLE - TEST_TIME });
+    const realSeconds = expectRateLimited(real.error!, real.client.lastResponse, {
+      atMost: THROTTLE,
+      atLeast: THROTTLE - TEST_TIME,
+    });
+    const unknownSeconds = expectRateLimited(unknown.error!, unknown.client.lastResponse, {
+      atMost: THROTTLE,
+      atLeast: THROTTLE - TEST_TIME,
+    });
     expect(unknown.error!.message).toBe(real.error!.message);
     expect(Object.keys(unknown.error!.data!).sort()).toEqual(Object.keys(real.error!.data!).sort());
     expect(Math.abs(unknownSeconds - realSeconds)).toBeLessThanOrEqual(TEST_TIME);
@@ -223,8 +243,8 @@ describe('throttle notice', () => {
     const owner = await signUpAndVerify(server);
     const since = server.mail.mark();
     const together = (count: number) =>
-      Promise.all(Array.from({ length: count }, () => attempt(server.client(), owner.email, strongPassword()))).then((results) =>
-        results.map((result) => result.error?.data?.reason),
+      Promise.all(Array.from({ length: count }, () => attempt(server.client(), owner.email, strongPassword()))).then(
+        (results) => results.map((result) => result.error?.data?.reason),
       );
     // None of the ten can be refused: the throttle opens only once the tenth failure is counted.
     expect(await together(10)).toEqual(Array.from({ length: 10 }, () => 'INVALID_CREDENTIALS'));
@@ -246,7 +266,10 @@ describe('daily limit', () => {
       clock.advance(THROTTLE + 5);
     }
     // 40 failures within the day: the throttle period is over, the daily limit is not.
-    const seconds = await expectThrottled(server.client(), owner.email, owner.password, { atMost: DAY, atLeast: DAY - 4 * (THROTTLE + 5) - TEST_TIME });
+    const seconds = await expectThrottled(server.client(), owner.email, owner.password, {
+      atMost: DAY,
+      atLeast: DAY - 4 * (THROTTLE + 5) - TEST_TIME,
+    });
     expect(seconds).toBeGreaterThan(THROTTLE);
     // One notice per throttle period.
     expect(await throttleNotices(owner.email, since)).toHaveLength(4);
@@ -301,8 +324,10 @@ describe('with an https PUBLIC_URL', () => {
     await secure?.close();
   });
 
-  test('the device cookie is __Secure-device and marked Secure, and it exempts the owner\'s device from the throttle', async () => {
-    const cookies = owner.client.responses.flatMap((response) => response.setCookies).filter((cookie) => cookie.name.endsWith('device'));
+  test("the device cookie is __Secure-device and marked Secure, and it exempts the owner's device from the throttle", async () => {
+    const cookies = owner.client.responses
+      .flatMap((response) => response.setCookies)
+      .filter((cookie) => cookie.name.endsWith('device'));
     expect(cookies).toHaveLength(1);
     expect(cookies[0]!.name).toBe('__Secure-device');
     expect(Object.fromEntries(cookies[0]!.attributes)).toEqual({
@@ -314,15 +339,24 @@ describe('with an https PUBLIC_URL', () => {
     });
 
     for (let failure = 1; failure <= 10; failure++) {
-      await trpcError(secure.client({ origin: PUBLIC_URL }).trpc.auth.login.mutate({ email: owner.email, password: strongPassword() }));
+      await trpcError(
+        secure
+          .client({ origin: PUBLIC_URL })
+          .trpc.auth.login.mutate({ email: owner.email, password: strongPassword() }),
+      );
     }
     const stranger = secure.client({ origin: PUBLIC_URL });
-    expect((await trpcError(stranger.trpc.auth.login.mutate({ email: owner.email, password: owner.password }))).data?.reason).toBe('RATE_LIMITED');
+    expect(
+      (await trpcError(stranger.trpc.auth.login.mutate({ email: owner.email, password: owner.password }))).data?.reason,
+    ).toBe('RATE_LIMITED');
 
     // The same value without the prefix is not the device cookie on https.
     const unprefixed = secure.client({ origin: PUBLIC_URL });
     unprefixed.cookies.set('device', owner.client.cookies.get('__Secure-device')!);
-    expect((await trpcError(unprefixed.trpc.auth.login.mutate({ email: owner.email, password: owner.password }))).data?.reason).toBe('RATE_LIMITED');
+    expect(
+      (await trpcError(unprefixed.trpc.auth.login.mutate({ email: owner.email, password: owner.password }))).data
+        ?.reason,
+    ).toBe('RATE_LIMITED');
 
     const result = await owner.client.trpc.auth.login.mutate({ email: owner.email, password: owner.password });
     expect(result.status).toBe('signed_in');

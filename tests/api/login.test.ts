@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { decodeJwt, signUpAndVerify, startTestServer, strongPassword, trpcError, uniqueEmail, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  decodeJwt,
+  signUpAndVerify,
+  startTestServer,
+  strongPassword,
+  trpcError,
+  uniqueEmail,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;
@@ -25,13 +34,17 @@ test('auth.login signs a verified member in with a session and a refresh cookie'
 });
 
 test('auth.login finds the account whatever the case and surrounding spaces of the email', async () => {
-  const result = await server.client().trpc.auth.login.mutate({ email: `  ${member.email.toUpperCase()}  `, password: member.password });
+  const result = await server
+    .client()
+    .trpc.auth.login.mutate({ email: `  ${member.email.toUpperCase()}  `, password: member.password });
   expect(result.status).toBe('signed_in');
 });
 
 test('auth.login refuses a wrong password with INVALID_CREDENTIALS', async () => {
   const client = server.client();
-  const error = await trpcError(client.trpc.auth.login.mutate({ email: member.email, password: `${member.password}x` }));
+  const error = await trpcError(
+    client.trpc.auth.login.mutate({ email: member.email, password: `${member.password}x` }),
+  );
   expect(error.data?.code).toBe('UNAUTHORIZED');
   expect(error.data?.httpStatus).toBe(401);
   expect(error.data?.reason).toBe('INVALID_CREDENTIALS');
@@ -39,10 +52,19 @@ test('auth.login refuses a wrong password with INVALID_CREDENTIALS', async () =>
 });
 
 test('auth.login answers an unknown email exactly as a wrong password', async () => {
-  const wrongPassword = await trpcError(server.client().trpc.auth.login.mutate({ email: member.email, password: strongPassword() }));
-  const unknownEmail = await trpcError(server.client().trpc.auth.login.mutate({ email: uniqueEmail('ghost'), password: strongPassword() }));
+  const wrongPassword = await trpcError(
+    server.client().trpc.auth.login.mutate({ email: member.email, password: strongPassword() }),
+  );
+  const unknownEmail = await trpcError(
+    server.client().trpc.auth.login.mutate({ email: uniqueEmail('ghost'), password: strongPassword() }),
+  );
   expect(unknownEmail.data?.reason).toBe('INVALID_CREDENTIALS');
-  expect({ message: unknownEmail.message, code: unknownEmail.data?.code, reason: unknownEmail.data?.reason, httpStatus: unknownEmail.data?.httpStatus }).toEqual({
+  expect({
+    message: unknownEmail.message,
+    code: unknownEmail.data?.code,
+    reason: unknownEmail.data?.reason,
+    httpStatus: unknownEmail.data?.httpStatus,
+  }).toEqual({
     message: wrongPassword.message,
     code: wrongPassword.data?.code,
     reason: wrongPassword.data?.reason,
@@ -82,7 +104,9 @@ test('auth.login tells an unverified account with the right password EMAIL_NOT_V
 });
 
 test('auth.login refuses a password longer than 1024 code points with INVALID_INPUT before checking it', async () => {
-  const error = await trpcError(server.client().trpc.auth.login.mutate({ email: member.email, password: 'a'.repeat(1025) }));
+  const error = await trpcError(
+    server.client().trpc.auth.login.mutate({ email: member.email, password: 'a'.repeat(1025) }),
+  );
   expect(error.data?.code).toBe('BAD_REQUEST');
   expect(error.data?.reason).toBe('INVALID_INPUT');
   expect(error.data?.fieldErrors?.password).toEqual([expect.stringMatching(/1024/)]);
@@ -111,6 +135,8 @@ test('auth.login compares the whole password, never a truncated one, in NFKC for
   const ok = await server.client().trpc.auth.login.mutate({ email: account.email, password: decomposed });
   expect(ok.status).toBe('signed_in');
   // bcrypt-style truncation at 72 bytes would let this in.
-  const truncated = await trpcError(server.client().trpc.auth.login.mutate({ email: account.email, password: password.slice(0, 72) }));
+  const truncated = await trpcError(
+    server.client().trpc.auth.login.mutate({ email: account.email, password: password.slice(0, 72) }),
+  );
   expect(truncated.data?.reason).toBe('INVALID_CREDENTIALS');
 });

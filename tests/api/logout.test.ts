@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestClient, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestClient,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;

@@ -94,7 +94,11 @@ describe('set-up', () => {
     const { secret } = await member.client.trpc.auth.mfa.setup.mutate();
     const since = server.mail.mark();
 
-    const wrong = await expectReason(member.client.trpc.auth.mfa.enable.mutate({ code: wrongCode(secret) }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
+    const wrong = await expectReason(
+      member.client.trpc.auth.mfa.enable.mutate({ code: wrongCode(secret) }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
     expect(wrong.data?.fieldErrors?.code).toBeDefined();
     expect((await member.client.trpc.auth.me.query()).mfaEnabled).toBe(false);
 
@@ -115,7 +119,11 @@ describe('set-up', () => {
     const first = await member.client.trpc.auth.mfa.setup.mutate();
     const second = await member.client.trpc.auth.mfa.setup.mutate();
     expect(second.secret).not.toBe(first.secret);
-    await expectReason(member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(first.secret) }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
+    await expectReason(
+      member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(first.secret) }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
     await member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(second.secret) });
     expect((await member.client.trpc.auth.me.query()).mfaEnabled).toBe(true);
   });
@@ -123,7 +131,11 @@ describe('set-up', () => {
   test('auth.mfa.setup and auth.mfa.enable refuse with CONFLICT MFA_ALREADY_ENABLED while codes are on', async () => {
     const member = await mfaMember();
     await expectReason(member.client.trpc.auth.mfa.setup.mutate(), 'CONFLICT', 'MFA_ALREADY_ENABLED');
-    await expectReason(member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(member.secret) }), 'CONFLICT', 'MFA_ALREADY_ENABLED');
+    await expectReason(
+      member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(member.secret) }),
+      'CONFLICT',
+      'MFA_ALREADY_ENABLED',
+    );
     // The secret in use did not change: its codes still sign in.
     const { client, mfaToken } = await passwordStep(member);
     await client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) });
@@ -133,11 +145,20 @@ describe('set-up', () => {
     const member = await signUpAndVerify(server);
     const { secret } = await member.client.trpc.auth.mfa.setup.mutate();
     const row = async () => {
-      const rows = await server.app.deps.orm.em.fork().getConnection().execute('select * from users where id = ?', [member.session.user.id]);
+      const rows = await server.app.deps.orm.em
+        .fork()
+        .getConnection()
+        .execute('select * from users where id = ?', [member.session.user.id]);
       return rows[0] as Record<string, unknown>;
     };
     const bytes = Buffer.from(secretBytes(secret));
-    const forms = [secret, secret.toLowerCase(), bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url')];
+    const forms = [
+      secret,
+      secret.toLowerCase(),
+      bytes.toString('hex'),
+      bytes.toString('base64'),
+      bytes.toString('base64url'),
+    ];
     const expectNoSecret = (values: Record<string, unknown>) => {
       const text = JSON.stringify(values);
       for (const form of forms) expect(text).not.toContain(form);
@@ -177,7 +198,11 @@ describe('sign-in with a second factor', () => {
   test('auth.verifyMfa refuses a wrong code with INVALID_MFA_CODE and signs in with the right one: an AuthSession and a refresh cookie', async () => {
     const member = await mfaMember();
     const { client, mfaToken } = await passwordStep(member);
-    await expectReason(client.trpc.auth.verifyMfa.mutate({ mfaToken, code: wrongCode(member.secret) }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
+    await expectReason(
+      client.trpc.auth.verifyMfa.mutate({ mfaToken, code: wrongCode(member.secret) }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
     expect(client.refreshToken()).toBeUndefined();
 
     const session = await client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) });
@@ -190,7 +215,11 @@ describe('sign-in with a second factor', () => {
 
     // The token is spent once it has signed someone in.
     nextStep();
-    await expectReason(client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) }), 'BAD_REQUEST', 'INVALID_TOKEN');
+    await expectReason(
+      client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) }),
+      'BAD_REQUEST',
+      'INVALID_TOKEN',
+    );
   });
 
   test('auth.verifyMfa accepts the code of the previous step (one step of drift)', async () => {
@@ -207,7 +236,11 @@ describe('sign-in with a second factor', () => {
     await first.client.trpc.auth.verifyMfa.mutate({ mfaToken: first.mfaToken, code });
 
     const second = await passwordStep(member);
-    await expectReason(second.client.trpc.auth.verifyMfa.mutate({ mfaToken: second.mfaToken, code }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
+    await expectReason(
+      second.client.trpc.auth.verifyMfa.mutate({ mfaToken: second.mfaToken, code }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
     expect(second.client.refreshToken()).toBeUndefined();
     // The same sign-in goes through with the next code.
     nextStep();
@@ -237,7 +270,11 @@ describe('sign-in with a second factor', () => {
     expect(first.client.refreshToken()).toBeTruthy();
 
     const second = await passwordStep(member);
-    await expectReason(second.client.trpc.auth.verifyMfa.mutate({ mfaToken: second.mfaToken, code: code! }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
+    await expectReason(
+      second.client.trpc.auth.verifyMfa.mutate({ mfaToken: second.mfaToken, code: code! }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
     // Another recovery code still works.
     await second.client.trpc.auth.verifyMfa.mutate({ mfaToken: second.mfaToken, code: member.recoveryCodes[1]! });
   });
@@ -249,13 +286,21 @@ describe('sign-in with a second factor', () => {
       const error = await trpcError(client.trpc.auth.verifyMfa.mutate({ mfaToken, code: wrongCode(member.secret) }));
       expect({ attempt, reason: error.data?.reason }).toEqual({ attempt, reason: 'INVALID_MFA_CODE' });
     }
-    const sixth = await expectReason(client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) }), 'TOO_MANY_REQUESTS', 'RATE_LIMITED');
+    const sixth = await expectReason(
+      client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) }),
+      'TOO_MANY_REQUESTS',
+      'RATE_LIMITED',
+    );
     expect(sixth.data?.retryAfterSeconds).toBeGreaterThan(0);
     expect(sixth.data?.retryAfterSeconds).toBeLessThanOrEqual(5 * 60);
     expect(client.lastResponse?.headers.get('retry-after')).toBe(String(sixth.data?.retryAfterSeconds));
     expect(client.refreshToken()).toBeUndefined();
 
-    await expectReason(client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) }), 'BAD_REQUEST', 'INVALID_TOKEN');
+    await expectReason(
+      client.trpc.auth.verifyMfa.mutate({ mfaToken, code: codeNow(member.secret) }),
+      'BAD_REQUEST',
+      'INVALID_TOKEN',
+    );
     // Signing in again from the start works.
     const again = await passwordStep(member);
     await again.client.trpc.auth.verifyMfa.mutate({ mfaToken: again.mfaToken, code: codeNow(member.secret) });
@@ -268,14 +313,22 @@ describe('sign-in with a second factor', () => {
     advance(4 * 60 + 50);
     await young.client.trpc.auth.verifyMfa.mutate({ mfaToken: young.mfaToken, code: codeNow(member.secret) });
     advance(40); // 5 minutes 30 seconds after the password, and a fresh step
-    await expectReason(old.client.trpc.auth.verifyMfa.mutate({ mfaToken: old.mfaToken, code: codeNow(member.secret) }), 'BAD_REQUEST', 'INVALID_TOKEN');
+    await expectReason(
+      old.client.trpc.auth.verifyMfa.mutate({ mfaToken: old.mfaToken, code: codeNow(member.secret) }),
+      'BAD_REQUEST',
+      'INVALID_TOKEN',
+    );
     expect(old.client.refreshToken()).toBeUndefined();
   });
 
   test('auth.verifyMfa refuses an unknown mfaToken with INVALID_TOKEN', async () => {
     const member = await mfaMember();
     const client = server.client();
-    await expectReason(client.trpc.auth.verifyMfa.mutate({ mfaToken: 'not-a-token-the-server-gave', code: codeNow(member.secret) }), 'BAD_REQUEST', 'INVALID_TOKEN');
+    await expectReason(
+      client.trpc.auth.verifyMfa.mutate({ mfaToken: 'not-a-token-the-server-gave', code: codeNow(member.secret) }),
+      'BAD_REQUEST',
+      'INVALID_TOKEN',
+    );
     expect(client.refreshToken()).toBeUndefined();
   });
 });
@@ -283,8 +336,14 @@ describe('sign-in with a second factor', () => {
 describe('recovery codes and turning codes off', () => {
   test('auth.mfa.regenerateRecoveryCodes needs the password and replaces every old code', async () => {
     const member = await mfaMember();
-    await expectReason(member.client.trpc.auth.mfa.regenerateRecoveryCodes.mutate({ password: strongPassword() }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
-    const { recoveryCodes } = await member.client.trpc.auth.mfa.regenerateRecoveryCodes.mutate({ password: member.password });
+    await expectReason(
+      member.client.trpc.auth.mfa.regenerateRecoveryCodes.mutate({ password: strongPassword() }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
+    const { recoveryCodes } = await member.client.trpc.auth.mfa.regenerateRecoveryCodes.mutate({
+      password: member.password,
+    });
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     for (const code of recoveryCodes) expect(code).toMatch(RECOVERY_CODE);
@@ -300,7 +359,11 @@ describe('recovery codes and turning codes off', () => {
 
   test('auth.mfa.disable refuses a wrong password with UNAUTHORIZED INVALID_CREDENTIALS and leaves codes on', async () => {
     const member = await mfaMember();
-    const error = await expectReason(member.client.trpc.auth.mfa.disable.mutate({ password: strongPassword() }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    const error = await expectReason(
+      member.client.trpc.auth.mfa.disable.mutate({ password: strongPassword() }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
     expect(error.data?.fieldErrors?.password).toBeDefined();
     expect((await member.client.trpc.auth.me.query()).mfaEnabled).toBe(true);
     await passwordStep(member);
@@ -321,19 +384,35 @@ describe('recovery codes and turning codes off', () => {
     // Turning codes on again starts over with a new secret: the old secret's codes are refused.
     const { secret } = await member.client.trpc.auth.mfa.setup.mutate();
     expect(secret).not.toBe(member.secret);
-    await expectReason(member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(member.secret) }), 'BAD_REQUEST', 'INVALID_MFA_CODE');
+    await expectReason(
+      member.client.trpc.auth.mfa.enable.mutate({ code: codeNow(member.secret) }),
+      'BAD_REQUEST',
+      'INVALID_MFA_CODE',
+    );
   });
 
   test('auth.mfa.disable and auth.mfa.regenerateRecoveryCodes refuse with MFA_NOT_ENABLED when codes are off', async () => {
     const member = await signUpAndVerify(server);
-    await expectReason(member.client.trpc.auth.mfa.disable.mutate({ password: member.password }), 'BAD_REQUEST', 'MFA_NOT_ENABLED');
-    await expectReason(member.client.trpc.auth.mfa.regenerateRecoveryCodes.mutate({ password: member.password }), 'BAD_REQUEST', 'MFA_NOT_ENABLED');
+    await expectReason(
+      member.client.trpc.auth.mfa.disable.mutate({ password: member.password }),
+      'BAD_REQUEST',
+      'MFA_NOT_ENABLED',
+    );
+    await expectReason(
+      member.client.trpc.auth.mfa.regenerateRecoveryCodes.mutate({ password: member.password }),
+      'BAD_REQUEST',
+      'MFA_NOT_ENABLED',
+    );
   });
 
   test('auth.mfa procedures refuse a caller without a token with UNAUTHENTICATED', async () => {
     const anonymous = server.client();
     await expectReason(anonymous.trpc.auth.mfa.setup.mutate(), 'UNAUTHORIZED', 'UNAUTHENTICATED');
     await expectReason(anonymous.trpc.auth.mfa.enable.mutate({ code: '123456' }), 'UNAUTHORIZED', 'UNAUTHENTICATED');
-    await expectReason(anonymous.trpc.auth.mfa.disable.mutate({ password: strongPassword() }), 'UNAUTHORIZED', 'UNAUTHENTICATED');
+    await expectReason(
+      anonymous.trpc.auth.mfa.disable.mutate({ password: strongPassword() }),
+      'UNAUTHORIZED',
+      'UNAUTHENTICATED',
+    );
   });
 });

@@ -32,7 +32,9 @@ afterAll(async () => {
 
 /** A wrong password against a fresh address: a failure that no account's throttle notices. */
 async function failAt(server: ServerProcess, ip: string): Promise<string | undefined> {
-  const error = await trpcError(server.client({ ip }).trpc.auth.login.mutate({ email: uniqueEmail('nobody'), password: strongPassword() }));
+  const error = await trpcError(
+    server.client({ ip }).trpc.auth.login.mutate({ email: uniqueEmail('nobody'), password: strongPassword() }),
+  );
   return error.data?.reason;
 }
 
@@ -69,7 +71,9 @@ test('auth.login counts the 30 attempts per IP over both server processes: the 3
 
 test('auth.login lets exactly 30 of 40 simultaneous attempts from one IP through when they are spread over both server processes', async () => {
   const ip = testIp();
-  const reasons = await Promise.all(Array.from({ length: 40 }, (_, index) => failAt(index % 2 === 0 ? first : second, ip)));
+  const reasons = await Promise.all(
+    Array.from({ length: 40 }, (_, index) => failAt(index % 2 === 0 ? first : second, ip)),
+  );
   expect(reasons.filter((reason) => reason === 'INVALID_CREDENTIALS')).toHaveLength(30);
   expect(reasons.filter((reason) => reason === 'RATE_LIMITED')).toHaveLength(10);
 });
@@ -79,7 +83,9 @@ test('auth.login throttles an account after 10 failures spread over both server 
   const since = mail.mark();
   for (let failure = 1; failure <= 10; failure++) {
     const server = failure % 2 === 0 ? first : second;
-    const error = await trpcError(server.client().trpc.auth.login.mutate({ email: owner.email, password: strongPassword() }));
+    const error = await trpcError(
+      server.client().trpc.auth.login.mutate({ email: owner.email, password: strongPassword() }),
+    );
     expect({ failure, reason: error.data?.reason }).toEqual({ failure, reason: 'INVALID_CREDENTIALS' });
   }
   await refusedAt(first.client(), owner.email, owner.password);
@@ -89,11 +95,15 @@ test('auth.login throttles an account after 10 failures spread over both server 
   for (const server of [first, second]) {
     const device = server.client();
     for (const [name, value] of owner.client.cookies) device.cookies.set(name, value);
-    expect((await device.trpc.auth.login.mutate({ email: owner.email, password: owner.password })).status).toBe('signed_in');
+    expect((await device.trpc.auth.login.mutate({ email: owner.email, password: owner.password })).status).toBe(
+      'signed_in',
+    );
   }
 
   await mail.waitForMail({ to: owner.email, subject: THROTTLE_NOTICE_SUBJECT, since });
   // Give a second notice, were there one, time to arrive.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  expect(mail.mailsTo(owner.email).filter((m) => m.seq > since && m.subject.includes(THROTTLE_NOTICE_SUBJECT))).toHaveLength(1);
+  expect(
+    mail.mailsTo(owner.email).filter((m) => m.seq > since && m.subject.includes(THROTTLE_NOTICE_SUBJECT)),
+  ).toHaveLength(1);
 });

@@ -32,13 +32,20 @@ async function login(email: string, password: string): Promise<TestClient> {
 
 /** Changes the member's password on their own client and keeps track of the current one. */
 async function change(member: SignedUp, newPassword: string): Promise<void> {
-  const session = await member.client.trpc.auth.password.change.mutate({ currentPassword: member.password, newPassword });
+  const session = await member.client.trpc.auth.password.change.mutate({
+    currentPassword: member.password,
+    newPassword,
+  });
   member.client.useSession(session);
   member.password = newPassword;
 }
 
 async function expectWeak(member: SignedUp, newPassword: string): Promise<string> {
-  const error = await expectReason(member.client.trpc.auth.password.change.mutate({ currentPassword: member.password, newPassword }), 'BAD_REQUEST', 'WEAK_PASSWORD');
+  const error = await expectReason(
+    member.client.trpc.auth.password.change.mutate({ currentPassword: member.password, newPassword }),
+    'BAD_REQUEST',
+    'WEAK_PASSWORD',
+  );
   const reasons = error.data?.fieldErrors?.newPassword ?? [];
   expect(reasons.length).toBeGreaterThan(0);
   return reasons.join(' ');
@@ -60,7 +67,11 @@ describe('auth.password.change', () => {
     // Still signed in, still the old password.
     expect((await member.client.trpc.auth.me.query()).id).toBe(member.session.user.id);
     await login(member.email, member.password);
-    await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: newPassword }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      server.client().trpc.auth.login.mutate({ email: member.email, password: newPassword }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
   });
 
   test('auth.password.change signs every other device out at once and keeps this device signed in with fresh tokens', async () => {
@@ -97,11 +108,19 @@ describe('auth.password.change', () => {
     expect((await laptop.trpc.auth.me.query()).id).toBe(member.session.user.id);
 
     await login(member.email, newPassword);
-    await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+    await expectReason(
+      server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }),
+      'UNAUTHORIZED',
+      'INVALID_CREDENTIALS',
+    );
   });
 
   test('auth.password.change mails the owner a notice that never contains the password', async () => {
-    const member = await signUpAndVerify(server, {}, { userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0' });
+    const member = await signUpAndVerify(
+      server,
+      {},
+      { userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0' },
+    );
     const since = server.mail.mark();
     const newPassword = strongPassword();
     await change(member, newPassword);
@@ -114,7 +133,13 @@ describe('auth.password.change', () => {
   });
 
   test('auth.password.change refuses a caller without a token with UNAUTHENTICATED', async () => {
-    await expectReason(server.client().trpc.auth.password.change.mutate({ currentPassword: strongPassword(), newPassword: strongPassword() }), 'UNAUTHORIZED', 'UNAUTHENTICATED');
+    await expectReason(
+      server
+        .client()
+        .trpc.auth.password.change.mutate({ currentPassword: strongPassword(), newPassword: strongPassword() }),
+      'UNAUTHORIZED',
+      'UNAUTHENTICATED',
+    );
   });
 });
 
@@ -162,11 +187,16 @@ describe('password policy', () => {
 
   test('auth.password.change keeps all of a 100-character password: logging in with its first 64 or 72 characters fails', async () => {
     const member = await signUpAndVerify(server);
-    const password = `${strongPassword()}${strongPassword()}${strongPassword()}${strongPassword()}${strongPassword()}`.slice(0, 100);
+    const password =
+      `${strongPassword()}${strongPassword()}${strongPassword()}${strongPassword()}${strongPassword()}`.slice(0, 100);
     expect(codePoints(password)).toBe(100);
     await change(member, password);
     for (const prefix of [password.slice(0, 64), password.slice(0, 72), password.slice(0, 99)]) {
-      await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: prefix }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+      await expectReason(
+        server.client().trpc.auth.login.mutate({ email: member.email, password: prefix }),
+        'UNAUTHORIZED',
+        'INVALID_CREDENTIALS',
+      );
     }
     await login(member.email, password);
   });

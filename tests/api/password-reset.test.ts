@@ -48,7 +48,9 @@ test('auth.password.requestReset answers Ok for an unknown email too, and mails 
   const ghost = uniqueEmail('ghost');
   const since = server.mail.mark();
   expect(await server.client().trpc.auth.password.requestReset.mutate({ email: ghost })).toEqual({ status: 'ok' });
-  expect(await server.client().trpc.auth.password.requestReset.mutate({ email: member.email.toUpperCase() })).toEqual({ status: 'ok' });
+  expect(await server.client().trpc.auth.password.requestReset.mutate({ email: member.email.toUpperCase() })).toEqual({
+    status: 'ok',
+  });
 
   const mail = await server.mail.waitForMail({ to: member.email, subject: RESET_SUBJECT, since });
   const link = linkIn(mail, '/reset-password?token=');
@@ -87,7 +89,11 @@ test('auth.password.reset with the mailed link sets the new password: login work
   expect(await reset(token, newPassword)).toEqual({ status: 'ok' });
 
   await login(member.email, newPassword);
-  await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: member.email, password: member.password }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
 
   const notice = await server.mail.waitForMail({ to: member.email, subject: RESET_NOTICE_SUBJECT, since });
   expect(notice.text).toContain('signed out');
@@ -116,7 +122,11 @@ test('auth.password.reset with one link twice at once sets exactly one of the tw
   const winner = passwords[outcomes.findIndex((outcome) => outcome.status === 'fulfilled')]!;
   const loser = passwords.find((password) => password !== winner)!;
   await login(member.email, winner);
-  await expectReason(server.client().trpc.auth.login.mutate({ email: member.email, password: loser }), 'UNAUTHORIZED', 'INVALID_CREDENTIALS');
+  await expectReason(
+    server.client().trpc.auth.login.mutate({ email: member.email, password: loser }),
+    'UNAUTHORIZED',
+    'INVALID_CREDENTIALS',
+  );
 });
 
 test('auth.password.reset accepts a link 59 minutes old and refuses one older than 1 hour with INVALID_TOKEN', async () => {
@@ -134,7 +144,11 @@ test('auth.password.reset accepts a link 59 minutes old and refuses one older th
 });
 
 test('auth.password.reset refuses an unknown token with INVALID_TOKEN', async () => {
-  await expectReason(reset('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', strongPassword()), 'BAD_REQUEST', 'INVALID_TOKEN');
+  await expectReason(
+    reset('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', strongPassword()),
+    'BAD_REQUEST',
+    'INVALID_TOKEN',
+  );
   await expectReason(reset('x', strongPassword()), 'BAD_REQUEST', 'INVALID_TOKEN');
 });
 

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rawTrpc, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;
@@ -13,7 +20,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-const DEFAULT_PREFERENCES = { theme: 'system', emailNotifications: { securityAlerts: true, productUpdates: false } } as const;
+const DEFAULT_PREFERENCES = {
+  theme: 'system',
+  emailNotifications: { securityAlerts: true, productUpdates: false },
+} as const;
 
 const update = (who: SignedUp, path: 'privacy.update' | 'preferences.update', input: unknown) =>
   rawTrpc(server, { path, headers: { Authorization: `Bearer ${who.session.accessToken}` }, input });
@@ -27,11 +37,15 @@ test('privacy.get of a new member does not allow email contact', async () => {
 });
 
 test('privacy.update round-trips allowEmailContact and profile.get shows it as canBeContacted', async () => {
-  expect(await member.client.trpc.privacy.update.mutate({ allowEmailContact: true })).toEqual({ allowEmailContact: true });
+  expect(await member.client.trpc.privacy.update.mutate({ allowEmailContact: true })).toEqual({
+    allowEmailContact: true,
+  });
   expect(await member.client.trpc.privacy.get.query()).toEqual({ allowEmailContact: true });
   expect((await server.client().trpc.profile.get.query({ userId: member.session.user.id })).canBeContacted).toBe(true);
 
-  expect(await member.client.trpc.privacy.update.mutate({ allowEmailContact: false })).toEqual({ allowEmailContact: false });
+  expect(await member.client.trpc.privacy.update.mutate({ allowEmailContact: false })).toEqual({
+    allowEmailContact: false,
+  });
   expect(await member.client.trpc.privacy.get.query()).toEqual({ allowEmailContact: false });
   expect((await server.client().trpc.profile.get.query({ userId: member.session.user.id })).canBeContacted).toBe(false);
 });
@@ -46,7 +60,11 @@ test('privacy.update with nothing in it changes nothing', async () => {
 test('privacy.update refuses a non-boolean with fieldErrors.allowEmailContact, and unknown keys, with BAD_REQUEST', async () => {
   for (const value of ['yes', 1, null]) {
     const response = await update(member, 'privacy.update', { allowEmailContact: value });
-    expect({ value, status: response.status, reason: response.json?.error?.data?.reason }).toEqual({ value, status: 400, reason: 'INVALID_INPUT' });
+    expect({ value, status: response.status, reason: response.json?.error?.data?.reason }).toEqual({
+      value,
+      status: 400,
+      reason: 'INVALID_INPUT',
+    });
     expect(response.json.error.data.fieldErrors.allowEmailContact).toBeDefined();
   }
   const unknown = await update(member, 'privacy.update', { allowEmailContact: true, showEmail: true });
@@ -66,17 +84,31 @@ test('preferences.get of a new member answers the defaults: system theme, securi
 });
 
 test('preferences.update round-trips every field', async () => {
-  const wanted = { theme: 'dark', locale: 'fr-CA', timeZone: 'America/Montreal', emailNotifications: { securityAlerts: false, productUpdates: true } } as const;
+  const wanted = {
+    theme: 'dark',
+    locale: 'fr-CA',
+    timeZone: 'America/Montreal',
+    emailNotifications: { securityAlerts: false, productUpdates: true },
+  } as const;
   expect(await member.client.trpc.preferences.update.mutate(wanted)).toEqual(wanted);
   expect(await member.client.trpc.preferences.get.query()).toEqual(wanted);
 });
 
 test('preferences.update of one field keeps every other field', async () => {
-  const start = { theme: 'light', locale: 'de', timeZone: 'Europe/Berlin', emailNotifications: { securityAlerts: true, productUpdates: false } } as const;
+  const start = {
+    theme: 'light',
+    locale: 'de',
+    timeZone: 'Europe/Berlin',
+    emailNotifications: { securityAlerts: true, productUpdates: false },
+  } as const;
   await member.client.trpc.preferences.update.mutate(start);
 
   expect(await member.client.trpc.preferences.update.mutate({ theme: 'dark' })).toEqual({ ...start, theme: 'dark' });
-  expect(await member.client.trpc.preferences.update.mutate({ timeZone: 'Asia/Tokyo' })).toEqual({ ...start, theme: 'dark', timeZone: 'Asia/Tokyo' });
+  expect(await member.client.trpc.preferences.update.mutate({ timeZone: 'Asia/Tokyo' })).toEqual({
+    ...start,
+    theme: 'dark',
+    timeZone: 'Asia/Tokyo',
+  });
   // Inside emailNotifications too: setting one flag leaves the other.
   expect(await member.client.trpc.preferences.update.mutate({ emailNotifications: { productUpdates: true } })).toEqual({
     ...start,
@@ -105,7 +137,9 @@ test('preferences.update stores a language tag in its canonical form', async () 
 });
 
 test('preferences.update stores a time zone typed in another case in its usual spelling', async () => {
-  expect((await member.client.trpc.preferences.update.mutate({ timeZone: 'europe/paris' })).timeZone).toBe('Europe/Paris');
+  expect((await member.client.trpc.preferences.update.mutate({ timeZone: 'europe/paris' })).timeZone).toBe(
+    'Europe/Paris',
+  );
 });
 
 test('preferences.update accepts IANA time zone names, UTC included', async () => {
@@ -126,21 +160,34 @@ test.each([
   ['locale', 'en-'.repeat(20)],
   ['theme', 'blue'],
   ['theme', 'DARK'],
-])('preferences.update refuses %s %j with BAD_REQUEST and fieldErrors for it, changing nothing', async (field, value) => {
-  await member.client.trpc.preferences.update.mutate({ theme: 'light', locale: 'it', timeZone: 'Europe/Rome' });
-  const before = await member.client.trpc.preferences.get.query();
-  const response = await update(member, 'preferences.update', { theme: 'dark', [field]: value });
-  expect(response.status).toBe(400);
-  expect(response.json.error.data).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_INPUT' });
-  expect(response.json.error.data.fieldErrors[field]).toEqual(expect.arrayContaining([expect.stringMatching(/\w{3}/)]));
-  expect(await member.client.trpc.preferences.get.query()).toEqual(before);
-});
+])(
+  'preferences.update refuses %s %j with BAD_REQUEST and fieldErrors for it, changing nothing',
+  async (field, value) => {
+    await member.client.trpc.preferences.update.mutate({ theme: 'light', locale: 'it', timeZone: 'Europe/Rome' });
+    const before = await member.client.trpc.preferences.get.query();
+    const response = await update(member, 'preferences.update', { theme: 'dark', [field]: value });
+    expect(response.status).toBe(400);
+    expect(response.json.error.data).toMatchObject({ code: 'BAD_REQUEST', reason: 'INVALID_INPUT' });
+    expect(response.json.error.data.fieldErrors[field]).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\w{3}/)]),
+    );
+    expect(await member.client.trpc.preferences.get.query()).toEqual(before);
+  },
+);
 
 test('preferences.update refuses unknown keys, at the top and inside emailNotifications', async () => {
   const before = await member.client.trpc.preferences.get.query();
-  for (const input of [{ theme: 'dark', fontSize: 14 }, { emailNotifications: { securityAlerts: false, newsletter: true } }, { emailNotifications: 'all' }]) {
+  for (const input of [
+    { theme: 'dark', fontSize: 14 },
+    { emailNotifications: { securityAlerts: false, newsletter: true } },
+    { emailNotifications: 'all' },
+  ]) {
     const response = await update(member, 'preferences.update', input);
-    expect({ input, status: response.status, reason: response.json?.error?.data?.reason }).toEqual({ input, status: 400, reason: 'INVALID_INPUT' });
+    expect({ input, status: response.status, reason: response.json?.error?.data?.reason }).toEqual({
+      input,
+      status: 400,
+      reason: 'INVALID_INPUT',
+    });
   }
   expect(await member.client.trpc.preferences.get.query()).toEqual(before);
 });
@@ -155,7 +202,11 @@ test('privacy and preferences procedures refuse requests without a token with UN
   ];
   for (const [path, call] of calls) {
     const error = await trpcError(call);
-    expect({ path, code: error.data?.code, reason: error.data?.reason }).toEqual({ path, code: 'UNAUTHORIZED', reason: 'UNAUTHENTICATED' });
+    expect({ path, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      path,
+      code: 'UNAUTHORIZED',
+      reason: 'UNAUTHENTICATED',
+    });
   }
 });
 
@@ -163,7 +214,12 @@ test('privacy and preferences changes of one member never show for another', asy
   const [one, two] = await Promise.all([fresh(), fresh()]);
   const twoPreferences = await two.client.trpc.preferences.get.query();
   await one.client.trpc.privacy.update.mutate({ allowEmailContact: true });
-  await one.client.trpc.preferences.update.mutate({ theme: 'dark', locale: 'pt-BR', timeZone: 'America/Sao_Paulo', emailNotifications: { securityAlerts: false, productUpdates: true } });
+  await one.client.trpc.preferences.update.mutate({
+    theme: 'dark',
+    locale: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+    emailNotifications: { securityAlerts: false, productUpdates: true },
+  });
 
   expect(await two.client.trpc.privacy.get.query()).toEqual({ allowEmailContact: false });
   expect(await two.client.trpc.preferences.get.query()).toEqual(twoPreferences);

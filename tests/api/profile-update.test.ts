@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rawTrpc, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;
@@ -102,7 +109,11 @@ test.each([
 test('profile.update stores markup in a name literally and returns it unchanged', async () => {
   const name = '<img src=x onerror=alert(1)>';
   expect((await member.client.trpc.profile.update.mutate({ name })).name).toBe(name);
-  const response = await rawTrpc(server, { path: 'profile.get', method: 'GET', input: { userId: member.session.user.id } });
+  const response = await rawTrpc(server, {
+    path: 'profile.get',
+    method: 'GET',
+    input: { userId: member.session.user.id },
+  });
   expect(response.json.result.data.name).toBe(name);
   expect((await member.client.trpc.auth.me.query()).profile.name).toBe(name);
 });
@@ -115,8 +126,16 @@ test('profile.update accepts an empty name, which clears it', async () => {
 
 test('profile.update refuses a missing or non-string name with fieldErrors.name', async () => {
   for (const input of [{}, { name: 42 }, { name: null }, { name: ['Ann'] }]) {
-    const response = await rawTrpc(server, { path: 'profile.update', headers: { Authorization: `Bearer ${member.session.accessToken}` }, input });
-    expect({ input, status: response.status, reason: response.json?.error?.data?.reason }).toEqual({ input, status: 400, reason: 'INVALID_INPUT' });
+    const response = await rawTrpc(server, {
+      path: 'profile.update',
+      headers: { Authorization: `Bearer ${member.session.accessToken}` },
+      input,
+    });
+    expect({ input, status: response.status, reason: response.json?.error?.data?.reason }).toEqual({
+      input,
+      status: 400,
+      reason: 'INVALID_INPUT',
+    });
     expect(response.json.error.data.fieldErrors.name).toBeDefined();
   }
 });
@@ -127,12 +146,16 @@ test('profile.update refuses a request without a token with UNAUTHORIZED and cha
   expect(error.data?.code).toBe('UNAUTHORIZED');
   expect(error.data?.httpStatus).toBe(401);
   expect(error.data?.reason).toBe('UNAUTHENTICATED');
-  const forged = await trpcError(server.client({ bearer: `${member.session.accessToken.slice(0, -4)}AAAA` }).trpc.profile.update.mutate({ name: 'Intruder' }));
+  const forged = await trpcError(
+    server
+      .client({ bearer: `${member.session.accessToken.slice(0, -4)}AAAA` })
+      .trpc.profile.update.mutate({ name: 'Intruder' }),
+  );
   expect(forged.data?.code).toBe('UNAUTHORIZED');
   expect(await publicName(member.session.user.id)).toBe('Owner Name');
 });
 
-test('profile.update changes only the caller\'s own profile', async () => {
+test("profile.update changes only the caller's own profile", async () => {
   const other = await signUpAndVerify(server, { name: 'Other Member' });
   await member.client.trpc.profile.update.mutate({ name: 'Only Mine' });
   expect(await publicName(other.session.user.id)).toBe('Other Member');

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { rawTrpc, signUpAndVerify, startTestServer, trpcError, type SignedUp, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  rawTrpc,
+  signUpAndVerify,
+  startTestServer,
+  trpcError,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 let member: SignedUp;
@@ -27,7 +34,11 @@ test('profile.get shows anyone a public profile: id, name, no avatar, join date,
 });
 
 test('profile.get never reveals the email address, role or settings', async () => {
-  const response = await rawTrpc(server, { path: 'profile.get', method: 'GET', input: { userId: member.session.user.id } });
+  const response = await rawTrpc(server, {
+    path: 'profile.get',
+    method: 'GET',
+    input: { userId: member.session.user.id },
+  });
   expect(response.status).toBe(200);
   expect(response.text).not.toContain(member.email);
   expect(response.text.toLowerCase()).not.toContain(member.email.split('@')[0]!.toLowerCase());
@@ -48,10 +59,16 @@ test('profile.get answers NOT_FOUND for an unknown id', async () => {
 });
 
 test('profile.get needs no token, and a bad token does not stop it', async () => {
-  const response = await rawTrpc(server, { path: 'profile.get', method: 'GET', input: { userId: member.session.user.id } });
+  const response = await rawTrpc(server, {
+    path: 'profile.get',
+    method: 'GET',
+    input: { userId: member.session.user.id },
+  });
   expect(response.status).toBe(200);
   expect(response.json.result.data.userId).toBe(member.session.user.id);
-  const withBadToken = await server.client({ bearer: 'not-a-token' }).trpc.profile.get.query({ userId: member.session.user.id });
+  const withBadToken = await server
+    .client({ bearer: 'not-a-token' })
+    .trpc.profile.get.query({ userId: member.session.user.id });
   expect(withBadToken.userId).toBe(member.session.user.id);
 });
 
@@ -67,7 +84,11 @@ test('profile.get of a member who set every setting still shows only the public 
   const flyer = await open.client.trpc.flyers.create.mutate({ title: 'Reading club', body: 'Thursdays.' });
   await open.client.trpc.flyers.publish.mutate({ id: flyer.id });
 
-  const response = await rawTrpc(server, { path: 'profile.get', method: 'GET', input: { userId: open.session.user.id } });
+  const response = await rawTrpc(server, {
+    path: 'profile.get',
+    method: 'GET',
+    input: { userId: open.session.user.id },
+  });
   expect(response.status).toBe(200);
   const profile = response.json.result.data;
   expect(Object.keys(profile).sort()).toEqual(['avatarUrl', 'canBeContacted', 'flyers', 'joinedAt', 'name', 'userId']);
@@ -81,7 +102,7 @@ test('profile.get of a member who set every setting still shows only the public 
   for (const setting of ['fr-CA', 'Pacific/Chatham', '"dark"', '"user"']) expect(response.text).not.toContain(setting);
 });
 
-test('profile.get lists a member\'s published flyers newest first and never their drafts', async () => {
+test("profile.get lists a member's published flyers newest first and never their drafts", async () => {
   const writer = await signUpAndVerify(server);
   const older = await writer.client.trpc.flyers.create.mutate({ title: 'Older', body: 'Published first' });
   const newer = await writer.client.trpc.flyers.create.mutate({ title: 'Newer', body: 'Published second' });

@@ -52,15 +52,21 @@ test('auth.login allows 30 attempts per client IP in 5 minutes, successful or no
     // that no address's own throttle comes into play).
     if (attempt <= 5) await expectSignedIn(client, member.email, member.password);
     else {
-      const error = await trpcError(client.trpc.auth.login.mutate({ email: uniqueEmail('nobody'), password: strongPassword() }));
+      const error = await trpcError(
+        client.trpc.auth.login.mutate({ email: uniqueEmail('nobody'), password: strongPassword() }),
+      );
       expect({ attempt, reason: error.data?.reason }).toEqual({ attempt, reason: 'INVALID_CREDENTIALS' });
     }
   }
 
-  const { error, response } = await refused(client, (c) => c.trpc.auth.login.mutate({ email: member.email, password: member.password }));
+  const { error, response } = await refused(client, (c) =>
+    c.trpc.auth.login.mutate({ email: member.email, password: member.password }),
+  );
   expectRateLimited(error, response, { atMost: 5 * MINUTE, atLeast: 5 * MINUTE - TEST_TIME });
   // A new client from the same network is refused too: the count is the address's, not the browser's.
-  const sameNetwork = await refused(server.client({ ip }), (c) => c.trpc.auth.login.mutate({ email: member.email, password: member.password }));
+  const sameNetwork = await refused(server.client({ ip }), (c) =>
+    c.trpc.auth.login.mutate({ email: member.email, password: member.password }),
+  );
   expectRateLimited(sameNetwork.error, sameNetwork.response, { atMost: 5 * MINUTE, atLeast: 5 * MINUTE - TEST_TIME });
   // Another network is not affected.
   await expectSignedIn(server.client(), member.email, member.password);
@@ -73,11 +79,15 @@ test('auth.register allows 10 sign-ups per IP an hour and refuses the 11th with 
   const ip = testIp();
   const client = server.client({ ip });
   for (let signUp = 1; signUp <= 10; signUp++) {
-    expect(await client.trpc.auth.register.mutate({ email: uniqueEmail('signup'), password: strongPassword() })).toEqual({ status: 'verification_sent' });
+    expect(
+      await client.trpc.auth.register.mutate({ email: uniqueEmail('signup'), password: strongPassword() }),
+    ).toEqual({ status: 'verification_sent' });
   }
   const eleventh = uniqueEmail('signup');
   const since = server.mail.mark();
-  const { error, response } = await refused(client, (c) => c.trpc.auth.register.mutate({ email: eleventh, password: strongPassword() }));
+  const { error, response } = await refused(client, (c) =>
+    c.trpc.auth.register.mutate({ email: eleventh, password: strongPassword() }),
+  );
   expectRateLimited(error, response, { atMost: HOUR, atLeast: HOUR - TEST_TIME });
   expect(await deliveredMails(server, eleventh, since)).toEqual([]);
 
@@ -87,7 +97,9 @@ test('auth.register allows 10 sign-ups per IP an hour and refuses the 11th with 
 
   clock.advance(HOUR + 1);
   const later = uniqueEmail('signup');
-  expect(await client.trpc.auth.register.mutate({ email: later, password: strongPassword() })).toEqual({ status: 'verification_sent' });
+  expect(await client.trpc.auth.register.mutate({ email: later, password: strongPassword() })).toEqual({
+    status: 'verification_sent',
+  });
   await server.mail.waitForMail({ to: later, subject: VERIFY_SUBJECT });
 });
 
@@ -112,7 +124,8 @@ const PER_IP_CASES: PerIpCase[] = [
   {
     path: 'auth.email.change',
     needsMember: true,
-    call: (client, member) => client.trpc.auth.email.change.mutate({ newEmail: uniqueEmail('moved'), password: member!.password }),
+    call: (client, member) =>
+      client.trpc.auth.email.change.mutate({ newEmail: uniqueEmail('moved'), password: member!.password }),
   },
 ];
 
@@ -147,12 +160,17 @@ test('auth.password.requestReset, auth.resendVerification and auth.email.change 
   const ip = testIp();
   const member = await signUpAndVerify(server, {}, { ip });
   const client = member.client;
-  for (let calls = 1; calls <= 20; calls++) await client.trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') });
-  const { error, response } = await refused(client, (c) => c.trpc.auth.password.requestReset.mutate({ email: member.email }));
+  for (let calls = 1; calls <= 20; calls++)
+    await client.trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') });
+  const { error, response } = await refused(client, (c) =>
+    c.trpc.auth.password.requestReset.mutate({ email: member.email }),
+  );
   expectRateLimited(error, response, { atMost: HOUR, atLeast: HOUR - TEST_TIME });
 
   expect(await client.trpc.auth.resendVerification.mutate({ email: uniqueEmail('resend') })).toEqual({ status: 'ok' });
-  expect(await client.trpc.auth.email.change.mutate({ newEmail: uniqueEmail('moved'), password: member.password })).toEqual({ status: 'ok' });
+  expect(
+    await client.trpc.auth.email.change.mutate({ newEmail: uniqueEmail('moved'), password: member.password }),
+  ).toEqual({ status: 'ok' });
 });
 
 test('auth.resendVerification sends at most 3 verification mails an hour to one address, the sign-up mail counting as one, and always answers Ok', async () => {
@@ -176,7 +194,10 @@ test('auth.password.requestReset sends at most 3 reset mails an hour to one addr
   const member = await signUpAndVerify(server);
   const since = server.mail.mark();
   for (let request = 1; request <= 4; request++) {
-    expect({ request, answer: await server.client().trpc.auth.password.requestReset.mutate({ email: member.email }) }).toEqual({
+    expect({
+      request,
+      answer: await server.client().trpc.auth.password.requestReset.mutate({ email: member.email }),
+    }).toEqual({
       request,
       answer: { status: 'ok' },
     });
@@ -196,7 +217,10 @@ test('auth.email.change sends at most 3 confirmation mails an hour to one new ad
   for (let request = 1; request <= 4; request++) {
     // Each from another network, so that only the per-address count can stop the mail.
     const tab = member.client.fork({ ip: testIp() });
-    expect({ request, answer: await tab.trpc.auth.email.change.mutate({ newEmail, password: member.password }) }).toEqual({
+    expect({
+      request,
+      answer: await tab.trpc.auth.email.change.mutate({ newEmail, password: member.password }),
+    }).toEqual({
       request,
       answer: { status: 'ok' },
     });
@@ -240,12 +264,17 @@ test('auth.verifyMfa allows 10 wrong codes per account in 15 minutes across seve
 
   const third = server.client();
   const mfaToken = await passwordStep(third);
-  const { error, response } = await refused(third, (c) => c.trpc.auth.verifyMfa.mutate({ mfaToken, code: totpAt(secret, serverNow()) }));
+  const { error, response } = await refused(third, (c) =>
+    c.trpc.auth.verifyMfa.mutate({ mfaToken, code: totpAt(secret, serverNow()) }),
+  );
   expectRateLimited(error, response, { atMost: 15 * MINUTE, atLeast: 15 * MINUTE - TEST_TIME });
 
   clock.advance(15 * MINUTE + 1);
   const fourth = server.client();
-  const session = await fourth.trpc.auth.verifyMfa.mutate({ mfaToken: await passwordStep(fourth), code: totpAt(secret, serverNow()) });
+  const session = await fourth.trpc.auth.verifyMfa.mutate({
+    mfaToken: await passwordStep(fourth),
+    code: totpAt(secret, serverNow()),
+  });
   expect(session.user.id).toBe(member.session.user.id);
 });
 
@@ -256,17 +285,24 @@ test('auth.password.requestReset still refuses an IP over its 20 calls an hour a
   try {
     first = await startTestServer(data.env);
     const ip = testIp();
-    for (let calls = 1; calls <= 20; calls++) await first.client({ ip }).trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') });
+    for (let calls = 1; calls <= 20; calls++)
+      await first.client({ ip }).trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') });
     await first.close();
     first = undefined;
 
     second = await startTestServer(data.env);
-    const { error, response } = await refused(second.client({ ip }), (c) => c.trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') }));
+    const { error, response } = await refused(second.client({ ip }), (c) =>
+      c.trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') }),
+    );
     expectRateLimited(error, response, { atMost: HOUR, atLeast: HOUR - TEST_TIME });
-    expect(await second.client().trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') })).toEqual({ status: 'ok' });
+    expect(await second.client().trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') })).toEqual({
+      status: 'ok',
+    });
 
     second.shiftClock(HOUR + 1);
-    expect(await second.client({ ip }).trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') })).toEqual({ status: 'ok' });
+    expect(await second.client({ ip }).trpc.auth.password.requestReset.mutate({ email: uniqueEmail('reset') })).toEqual(
+      { status: 'ok' },
+    );
   } finally {
     await first?.close();
     await second?.close();

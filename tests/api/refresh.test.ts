@@ -39,7 +39,8 @@ async function refresh(client: TestClient) {
   return session;
 }
 
-const refreshCookie = (client: TestClient) => client.lastResponse?.setCookies.find((cookie) => cookie.name === 'refresh_token');
+const refreshCookie = (client: TestClient) =>
+  client.lastResponse?.setCookies.find((cookie) => cookie.name === 'refresh_token');
 
 test('auth.refresh rotates the refresh cookie and returns a working access token for the same session', async () => {
   const client = await newDevice();
@@ -50,7 +51,12 @@ test('auth.refresh rotates the refresh cookie and returns a working access token
   const cookie = refreshCookie(client);
   expect(cookie?.value).toBeTruthy();
   expect(cookie?.value).not.toBe(before);
-  expect(Object.fromEntries(cookie!.attributes)).toEqual({ 'max-age': String(30 * DAY), path: '/trpc', httponly: true, samesite: 'Strict' });
+  expect(Object.fromEntries(cookie!.attributes)).toEqual({
+    'max-age': String(30 * DAY),
+    path: '/trpc',
+    httponly: true,
+    samesite: 'Strict',
+  });
   expect(JSON.stringify(session)).not.toContain(cookie!.value);
   expect(session.user.id).toBe(member.session.user.id);
   expect(decodeJwt(session.accessToken).payload.sid).toBe(decodeJwt(firstAccess).payload.sid);

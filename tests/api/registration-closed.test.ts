@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestServer, strongPassword, trpcError, uniqueEmail, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  startTestServer,
+  strongPassword,
+  trpcError,
+  uniqueEmail,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 
 let server: TestServer;
 

@@ -92,7 +92,9 @@ test('auth.register gives a taken email the same answer and mails its owner an a
   const since = server.mail.mark();
   const intruderPassword = strongPassword();
   // Another spelling of the same address: still the same account.
-  const result = await server.client().trpc.auth.register.mutate({ email: `  ${owner.email.toUpperCase()} `, password: intruderPassword });
+  const result = await server
+    .client()
+    .trpc.auth.register.mutate({ email: `  ${owner.email.toUpperCase()} `, password: intruderPassword });
   expect(result).toEqual({ status: 'verification_sent' });
 
   const notice = await server.mail.waitForMail({ to: owner.email, subject: ACCOUNT_EXISTS_SUBJECT, since });
@@ -104,7 +106,9 @@ test('auth.register gives a taken email the same answer and mails its owner an a
   // Nothing changed: the owner's password still works, the newcomer's does not.
   const ok = await server.client().trpc.auth.login.mutate({ email: owner.email, password: owner.password });
   expect(ok.status).toBe('signed_in');
-  const refused = await trpcError(server.client().trpc.auth.login.mutate({ email: owner.email, password: intruderPassword }));
+  const refused = await trpcError(
+    server.client().trpc.auth.login.mutate({ email: owner.email, password: intruderPassword }),
+  );
   expect(refused.data?.reason).toBe('INVALID_CREDENTIALS');
 });
 
@@ -135,13 +139,17 @@ test('auth.register of one email twice at the same time creates one account: one
 
   await server.client().trpc.auth.verifyEmail.mutate({ token: tokenIn(verification, '/verify-email?token=') });
   // Exactly one of the two passwords belongs to the one account.
-  const logins = await Promise.allSettled(passwords.map((password) => server.client().trpc.auth.login.mutate({ email, password })));
+  const logins = await Promise.allSettled(
+    passwords.map((password) => server.client().trpc.auth.login.mutate({ email, password })),
+  );
   expect(logins.filter((login) => login.status === 'fulfilled')).toHaveLength(1);
 });
 
 test('auth.verifyEmail accepts a link once: the second use is INVALID_TOKEN', async () => {
   const { verificationMail } = await signUpAndVerify(server);
-  const error = await trpcError(server.client().trpc.auth.verifyEmail.mutate({ token: tokenIn(verificationMail, '/verify-email?token=') }));
+  const error = await trpcError(
+    server.client().trpc.auth.verifyEmail.mutate({ token: tokenIn(verificationMail, '/verify-email?token=') }),
+  );
   expect(error.data?.code).toBe('BAD_REQUEST');
   expect(error.data?.reason).toBe('INVALID_TOKEN');
 });
@@ -191,8 +199,12 @@ test('auth.resendVerification mails a new working link to an unverified account'
 test('auth.resendVerification answers Ok and mails nothing for an unknown or already verified address', async () => {
   const verified = await signUpAndVerify(server);
   const since = server.mail.mark();
-  expect(await server.client().trpc.auth.resendVerification.mutate({ email: uniqueEmail('nobody') })).toEqual({ status: 'ok' });
-  expect(await server.client().trpc.auth.resendVerification.mutate({ email: verified.email })).toEqual({ status: 'ok' });
+  expect(await server.client().trpc.auth.resendVerification.mutate({ email: uniqueEmail('nobody') })).toEqual({
+    status: 'ok',
+  });
+  expect(await server.client().trpc.auth.resendVerification.mutate({ email: verified.email })).toEqual({
+    status: 'ok',
+  });
   expect(server.mail.mark()).toBe(since);
 });
 
@@ -212,13 +224,17 @@ test('auth.register refuses a weak password with WEAK_PASSWORD and the reason in
 test('auth.register refuses a password that contains the local part of the email address', async () => {
   const email = `margarethe.lindqvist.${Date.now()}@example.com`;
   const localPart = email.split('@')[0]!;
-  const error = await trpcError(server.client().trpc.auth.register.mutate({ email, password: `Zq8-${localPart.toUpperCase()}-xv` }));
+  const error = await trpcError(
+    server.client().trpc.auth.register.mutate({ email, password: `Zq8-${localPart.toUpperCase()}-xv` }),
+  );
   expect(error.data?.reason).toBe('WEAK_PASSWORD');
   expect(error.data?.fieldErrors?.password?.[0]).toMatch(/email/i);
 });
 
 test('auth.register refuses a password that contains the product name', async () => {
-  const error = await trpcError(server.client().trpc.auth.register.mutate({ email: uniqueEmail(), password: 'Zq8-vrwT-LatchKey-93xp' }));
+  const error = await trpcError(
+    server.client().trpc.auth.register.mutate({ email: uniqueEmail(), password: 'Zq8-vrwT-LatchKey-93xp' }),
+  );
   expect(error.data?.reason).toBe('WEAK_PASSWORD');
 });
 

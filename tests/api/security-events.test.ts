@@ -12,8 +12,10 @@ import {
   type TestServer,
 } from '#tests/helpers/test-server.ts';
 
-const LAPTOP = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const PHONE = 'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.71 Mobile Safari/537.36';
+const LAPTOP =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const PHONE =
+  'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.71 Mobile Safari/537.36';
 
 type EventItem = { id: string; type: string; at: string; ip: string | null; userAgent: string | null };
 
@@ -80,7 +82,9 @@ test('auth.securityEvents lists the caller’s events of each flow newest first,
   await laptop.trpc.auth.mfa.enable.mutate({ code: totpAt(secret, server.app.deps.now()) });
   later();
   // Codes are on now: a password alone opens no session, and records none.
-  const halfway = await server.client({ userAgent: PHONE }).trpc.auth.login.mutate({ email: member.email, password: member.password });
+  const halfway = await server
+    .client({ userAgent: PHONE })
+    .trpc.auth.login.mutate({ email: member.email, password: member.password });
   expect(halfway.status).toBe('mfa_required');
   later();
   await laptop.trpc.auth.email.change.mutate({ newEmail: uniqueEmail('moved'), password: member.password });
@@ -90,7 +94,13 @@ test('auth.securityEvents lists the caller’s events of each flow newest first,
   const items = await everything(laptop);
   expectNewestFirst(items);
   const types = items.map((item) => item.type);
-  expect(types.slice(0, 5)).toEqual(['sessions.revoked_others', 'email.change_requested', 'mfa.enabled', 'password.changed', 'session.started']);
+  expect(types.slice(0, 5)).toEqual([
+    'sessions.revoked_others',
+    'email.change_requested',
+    'mfa.enabled',
+    'password.changed',
+    'session.started',
+  ]);
   // The sign-up's events share one request, in whichever order ties are listed.
   expect(types.slice(5).sort()).toEqual(['account.created', 'email.verified', 'session.started']);
 
@@ -103,7 +113,9 @@ test('auth.securityEvents lists the caller’s events of each flow newest first,
   }
   // The phone's sign-in is the phone's; everything else came from the laptop.
   expect(items[4]!.userAgent).toBe(PHONE);
-  expect(items.filter((item) => item !== items[4]).map((item) => item.userAgent)).toEqual(Array(items.length - 1).fill(LAPTOP));
+  expect(items.filter((item) => item !== items[4]).map((item) => item.userAgent)).toEqual(
+    Array(items.length - 1).fill(LAPTOP),
+  );
   expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
 });
 
@@ -146,7 +158,11 @@ test('auth.securityEvents refuses a cursor it did not make with BAD_REQUEST', as
   ];
   for (const cursor of forged) {
     const error = await trpcError(member.client.trpc.auth.securityEvents.query({ cursor }));
-    expect({ cursor, code: error.data?.code, reason: error.data?.reason }).toEqual({ cursor, code: 'BAD_REQUEST', reason: 'INVALID_INPUT' });
+    expect({ cursor, code: error.data?.code, reason: error.data?.reason }).toEqual({
+      cursor,
+      code: 'BAD_REQUEST',
+      reason: 'INVALID_INPUT',
+    });
   }
   for (const limit of [0, 101, 2.5]) {
     await expectReason(member.client.trpc.auth.securityEvents.query({ limit }), 'BAD_REQUEST', 'INVALID_INPUT');

@@ -11,8 +11,10 @@ import {
 } from '#tests/helpers/test-server.ts';
 
 const LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0';
-const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
-const TABLET = 'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const PHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const TABLET =
+  'Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const NEW_SIGN_IN_SUBJECT = 'New sign-in to your Latchkey account';
 
 let server: TestServer;
@@ -36,7 +38,12 @@ async function login(member: SignedUp, userAgent?: string): Promise<TestClient> 
 const sid = (client: TestClient) => decodeJwt(client.bearer!).payload.sid as string;
 
 /** A member signed in on three devices: laptop (sign-up), then phone, then tablet. */
-async function threeDevices(): Promise<{ member: SignedUp; laptop: TestClient; phone: TestClient; tablet: TestClient }> {
+async function threeDevices(): Promise<{
+  member: SignedUp;
+  laptop: TestClient;
+  phone: TestClient;
+  tablet: TestClient;
+}> {
   const member = await signUpAndVerify(server, {}, { userAgent: LAPTOP });
   const phone = await login(member, PHONE);
   const tablet = await login(member, TABLET);
@@ -70,7 +77,10 @@ describe('auth.sessions.list', () => {
   test('auth.sessions.list leaves out a session that signed out', async () => {
     const { laptop, phone, tablet } = await threeDevices();
     await tablet.trpc.auth.logout.mutate();
-    expect((await phone.trpc.auth.sessions.list.query()).map((session) => session.id)).toEqual([sid(phone), sid(laptop)]);
+    expect((await phone.trpc.auth.sessions.list.query()).map((session) => session.id)).toEqual([
+      sid(phone),
+      sid(laptop),
+    ]);
   });
 
   test('auth.sessions.list moves lastUsedAt when a device refreshes its tokens', async () => {
@@ -95,7 +105,10 @@ describe('auth.sessions.revoke and revokeOthers', () => {
     expect(await phone.trpc.auth.sessions.revoke.mutate({ sessionId: sid(tablet) })).toEqual({ status: 'ok' });
 
     await expectSignedOut(tablet);
-    expect((await phone.trpc.auth.sessions.list.query()).map((session) => session.id)).toEqual([sid(phone), sid(laptop)]);
+    expect((await phone.trpc.auth.sessions.list.query()).map((session) => session.id)).toEqual([
+      sid(phone),
+      sid(laptop),
+    ]);
     // The others are untouched.
     for (const device of [laptop, phone]) {
       expect((await device.trpc.auth.me.query()).id).toBeTruthy();
@@ -105,7 +118,11 @@ describe('auth.sessions.revoke and revokeOthers', () => {
 
   test('auth.sessions.revoke answers NOT_FOUND for an unknown id and for a session already ended', async () => {
     const { phone, tablet } = await threeDevices();
-    await expectReason(phone.trpc.auth.sessions.revoke.mutate({ sessionId: 'no-such-session' }), 'NOT_FOUND', 'NOT_FOUND');
+    await expectReason(
+      phone.trpc.auth.sessions.revoke.mutate({ sessionId: 'no-such-session' }),
+      'NOT_FOUND',
+      'NOT_FOUND',
+    );
     const tabletSid = sid(tablet);
     await phone.trpc.auth.sessions.revoke.mutate({ sessionId: tabletSid });
     await expectReason(phone.trpc.auth.sessions.revoke.mutate({ sessionId: tabletSid }), 'NOT_FOUND', 'NOT_FOUND');
@@ -116,9 +133,9 @@ describe('auth.sessions.revoke and revokeOthers', () => {
     expect(await laptop.trpc.auth.sessions.revokeOthers.mutate()).toEqual({ status: 'ok' });
     for (const other of [phone, tablet]) await expectSignedOut(other);
 
-    expect((await laptop.trpc.auth.sessions.list.query()).map((session) => ({ id: session.id, current: session.current }))).toEqual([
-      { id: sid(laptop), current: true },
-    ]);
+    expect(
+      (await laptop.trpc.auth.sessions.list.query()).map((session) => ({ id: session.id, current: session.current })),
+    ).toEqual([{ id: sid(laptop), current: true }]);
     laptop.useSession(await laptop.trpc.auth.refresh.mutate());
     expect((await laptop.trpc.auth.me.query()).id).toBeTruthy();
   });
@@ -137,14 +154,25 @@ describe('auth.sessions.revoke and revokeOthers', () => {
     const aliceIds = (await alice.client.trpc.auth.sessions.list.query()).map((session) => session.id);
     expect(aliceIds).toEqual([sid(alice.client)]);
     for (const id of bobIds) expect(aliceIds).not.toContain(id);
-    for (const device of [bob.client, bobPhone]) expect((await device.trpc.auth.me.query()).id).toBe(bob.session.user.id);
-    expect((await bob.client.trpc.auth.sessions.list.query()).map((session) => session.id).sort()).toEqual([...bobIds].sort());
+    for (const device of [bob.client, bobPhone])
+      expect((await device.trpc.auth.me.query()).id).toBe(bob.session.user.id);
+    expect((await bob.client.trpc.auth.sessions.list.query()).map((session) => session.id).sort()).toEqual(
+      [...bobIds].sort(),
+    );
   });
 
   test('auth.sessions.revoke refuses a malformed id with BAD_REQUEST and a caller without a token with UNAUTHENTICATED', async () => {
     const { phone } = await threeDevices();
-    await expectReason(phone.trpc.auth.sessions.revoke.mutate({ sessionId: '../../etc' }), 'BAD_REQUEST', 'INVALID_INPUT');
-    await expectReason(server.client().trpc.auth.sessions.revoke.mutate({ sessionId: sid(phone) }), 'UNAUTHORIZED', 'UNAUTHENTICATED');
+    await expectReason(
+      phone.trpc.auth.sessions.revoke.mutate({ sessionId: '../../etc' }),
+      'BAD_REQUEST',
+      'INVALID_INPUT',
+    );
+    await expectReason(
+      server.client().trpc.auth.sessions.revoke.mutate({ sessionId: sid(phone) }),
+      'UNAUTHORIZED',
+      'UNAUTHENTICATED',
+    );
     await expectReason(server.client().trpc.auth.sessions.revokeOthers.mutate(), 'UNAUTHORIZED', 'UNAUTHENTICATED');
     expect((await phone.trpc.auth.me.query()).id).toBeTruthy();
   });
@@ -173,7 +201,9 @@ describe('new sign-in mail', () => {
     await login(member, TABLET);
     const alert = await server.mail.waitForMail({ to: member.email, subject: NEW_SIGN_IN_SUBJECT, since });
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const alerts = server.mail.mailsTo(member.email).filter((mail) => mail.seq > since && mail.subject === NEW_SIGN_IN_SUBJECT);
+    const alerts = server.mail
+      .mailsTo(member.email)
+      .filter((mail) => mail.seq > since && mail.subject === NEW_SIGN_IN_SUBJECT);
     expect(alerts).toHaveLength(1);
     expect(alert.text).toContain('Chrome on Android');
   });

@@ -10,8 +10,28 @@ const hasChromium = chromiumAvailable();
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-const PUBLIC_ROUTES = ['/', '/signup', '/login', '/check-email', '/verify-email', '/forgot-password', '/reset-password?token=x', '/invite?token=x', '/confirm-email', '/no-such-page'];
-const MEMBER_ROUTES = ['/settings/profile', '/settings/account', '/settings/security', '/settings/privacy', '/settings/preferences', '/flyers', '/admin/users', '/admin/invitations'];
+const PUBLIC_ROUTES = [
+  '/',
+  '/signup',
+  '/login',
+  '/check-email',
+  '/verify-email',
+  '/forgot-password',
+  '/reset-password?token=x',
+  '/invite?token=x',
+  '/confirm-email',
+  '/no-such-page',
+];
+const MEMBER_ROUTES = [
+  '/settings/profile',
+  '/settings/account',
+  '/settings/security',
+  '/settings/privacy',
+  '/settings/preferences',
+  '/flyers',
+  '/admin/users',
+  '/admin/invitations',
+];
 
 type Violation = { route: string; variant: string; id: string; impact: string | null; nodes: string[] };
 
@@ -20,13 +40,25 @@ async function audit(page: Page, route: string, variant: string): Promise<Violat
   await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(
     (tags) =>
-      (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe.run(
-        document,
-        { runOnly: { type: 'tag', values: tags } },
-      ),
+      (
+        window as unknown as {
+          axe: {
+            run: (
+              context: Document,
+              options: object,
+            ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
+          };
+        }
+      ).axe.run(document, { runOnly: { type: 'tag', values: tags } }),
     WCAG_TAGS,
   );
-  return results.violations.map((violation) => ({ route, variant, id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+  return results.violations.map((violation) => ({
+    route,
+    variant,
+    id: violation.id,
+    impact: violation.impact,
+    nodes: violation.nodes.map((node) => node.target.join(' ')),
+  }));
 }
 
 async function settle(page: Page) {
@@ -58,14 +90,21 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.0/2.1 A and AA)',
     await server.app.deps.orm.em.fork().nativeUpdate(UserEntity, { id: admin.session.user.id }, { role: 'admin' });
     await admin.client.trpc.privacy.update.mutate({ allowEmailContact: true }).catch(() => undefined);
     const visitor = await signUpAndVerify(server, { name: 'Ada Lovelace' });
-    const flyer = await visitor.client.trpc.flyers.create.mutate({ title: 'Lessons', body: 'Analytical engines, Tuesdays.' });
+    const flyer = await visitor.client.trpc.flyers.create.mutate({
+      title: 'Lessons',
+      body: 'Analytical engines, Tuesdays.',
+    });
     await visitor.client.trpc.flyers.publish.mutate({ id: flyer.id });
 
     const violations: Violation[] = [];
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const width of [390, 1280]) {
         const variant = `${colorScheme} ${width}px`;
-        const context: BrowserContext = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, reducedMotion: 'reduce' });
+        const context: BrowserContext = await browser.newContext({
+          colorScheme,
+          viewport: { width, height: 900 },
+          reducedMotion: 'reduce',
+        });
         const page = await context.newPage();
         for (const route of [...PUBLIC_ROUTES, `/u/${visitor.session.user.id}`]) {
           await page.goto(`${server.url}${route}`);

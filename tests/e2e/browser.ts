@@ -19,7 +19,14 @@ export function chromiumAvailable(): boolean {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -31,7 +38,8 @@ export function useServerAndBrowser(): { server: () => TestServer; browser: () =
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(CLIENT_DIST, 'index.html'))) throw new Error('The SPA is not built: run `npm run build` (npm test does).');
+    if (!fs.existsSync(path.join(CLIENT_DIST, 'index.html')))
+      throw new Error('The SPA is not built: run `npm run build` (npm test does).');
     server = await startTestServer();
     browser = await launchChromium();
   });

@@ -39,12 +39,15 @@ describe.skipIf(!hasChromium)('the Content-Security-Policy in Chromium', () => {
     const page = await context.newPage();
     const violations: string[] = [];
     page.on('console', (message) => {
-      if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+      if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text()))
+        violations.push(`${page.url()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => violations.push(`${page.url()}: ${error.message}`));
     // securitypolicyviolation events catch what the console may word differently.
     await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (event) =>
+        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+      );
     });
 
     const visitAll = async () => {

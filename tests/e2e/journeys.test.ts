@@ -6,17 +6,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { BLUE, near, pixelAt } from '#tests/helpers/images.ts';
 import { linkIn } from '#tests/helpers/mail-capture.ts';
-import { signUpAndVerify, strongPassword, uniqueEmail, VERIFY_SUBJECT, type TestServer } from '#tests/helpers/test-server.ts';
+import {
+  signUpAndVerify,
+  strongPassword,
+  uniqueEmail,
+  VERIFY_SUBJECT,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
 
 const hasChromium = chromiumAvailable();
 
 const WRONG_CREDENTIALS = 'The email or password is not right.';
 /** Device B of the sessions journey: another computer, so its row in the sessions list has its own name. */
-const WINDOWS_CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+const WINDOWS_CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
 const profileLink = (page: Page) => page.getByRole('link', { name: 'Your profile', exact: true });
-const headerLogInLink = (page: Page) => page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Log in', exact: true });
+const headerLogInLink = (page: Page) =>
+  page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Log in', exact: true });
 
 /** Fills the sign-in form and submits it; the caller waits for the outcome it expects. */
 async function submitLogIn(page: Page, server: TestServer, email: string, password: string) {
@@ -58,7 +66,9 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     const server = setup.server();
     const email = uniqueEmail('journey');
     const picturePath = path.join(tempDir, 'portrait.png');
-    await sharp({ create: { width: 800, height: 600, channels: 3, background: BLUE } }).png().toFile(picturePath);
+    await sharp({ create: { width: 800, height: 600, channels: 3, background: BLUE } })
+      .png()
+      .toFile(picturePath);
 
     const context = await newContext();
     const page = await context.newPage();
@@ -87,7 +97,9 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     await page.getByRole('button', { name: 'Upload picture', exact: true }).click();
     await page.getByText('Your new picture is saved.').waitFor();
     // The Upload button is gone: keyboard focus lands back on the chooser, not on the page.
-    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('file');
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type))
+      .toBe('file');
     await profileLink(page).locator('img').waitFor();
 
     await profileLink(page).click();
@@ -130,7 +142,10 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     await emailSection.getByLabel('Password', { exact: true }).fill(member.password);
     const since = server.mail.mark();
     await emailSection.getByRole('button', { name: 'Change email', exact: true }).click();
-    await emailSection.getByRole('status').filter({ hasText: `Check ${newEmail}` }).waitFor();
+    await emailSection
+      .getByRole('status')
+      .filter({ hasText: `Check ${newEmail}` })
+      .waitFor();
     // The form gave way to the message: focus moves to the message's button, not to the page.
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Use another address');
 
@@ -172,12 +187,19 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     await expect.poll(() => signOutB.count()).toBe(0);
     // The pressed button went with B's row; the focus stays in the list instead of falling to the page.
     await expect
-      .poll(() => sessions.getByRole('heading', { name: 'Where you are signed in' }).evaluate((heading) => heading === document.activeElement))
+      .poll(() =>
+        sessions
+          .getByRole('heading', { name: 'Where you are signed in' })
+          .evaluate((heading) => heading === document.activeElement),
+      )
       .toBe(true);
 
     // Device B still shows its page; its next call to the server meets the revoked session.
     expect(await profileLink(pageB).count()).toBe(1);
-    await pageB.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Privacy', exact: true }).click();
+    await pageB
+      .getByRole('navigation', { name: 'Settings' })
+      .getByRole('link', { name: 'Privacy', exact: true })
+      .click();
     await pageB.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
     expect(new URL(pageB.url()).pathname).toBe('/login');
     await headerLogInLink(pageB).waitFor();
@@ -214,7 +236,9 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     const deleteForGood = page.getByRole('button', { name: 'Delete my account for good', exact: true });
     expect(await deleteForGood.isDisabled()).toBe(true);
-    await page.getByRole('checkbox', { name: /I understand that my account and everything in it will be erased/ }).check();
+    await page
+      .getByRole('checkbox', { name: /I understand that my account and everything in it will be erased/ })
+      .check();
     await deleteForGood.click();
 
     await page.getByText('Your account is deleted.').waitFor();

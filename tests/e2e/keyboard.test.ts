@@ -8,7 +8,14 @@ const hasChromium = chromiumAvailable();
 
 // Only the keyboard here: page.keyboard presses and typing, never a click, fill or focus() call.
 
-type FocusState = { isActive: boolean; focusVisible: boolean; outlineStyle: string; outlineWidth: number; tag: string; text: string };
+type FocusState = {
+  isActive: boolean;
+  focusVisible: boolean;
+  outlineStyle: string;
+  outlineWidth: number;
+  tag: string;
+  text: string;
+};
 
 /** Where focus is, and whether it is drawn: a keyboard user must see the focused control. */
 function focusStateOf(target: Locator): Promise<FocusState> {
@@ -28,7 +35,9 @@ function focusStateOf(target: Locator): Promise<FocusState> {
 
 /** Asserts that `target` has the focus and shows a focus ring. */
 async function expectFocusedWithRing(target: Locator, what: string) {
-  await expect.poll(async () => (await focusStateOf(target)).isActive, { message: `focus should be on ${what}` }).toBe(true);
+  await expect
+    .poll(async () => (await focusStateOf(target)).isActive, { message: `focus should be on ${what}` })
+    .toBe(true);
   const state = await focusStateOf(target);
   expect(state.focusVisible, `${what} matches :focus-visible`).toBe(true);
   expect(state.outlineStyle, `${what} draws an outline`).not.toBe('none');
@@ -45,7 +54,11 @@ async function press(page: Page, key: 'Tab' | 'Shift+Tab', target: Locator, what
 async function expectHeadingFocused(page: Page, name: string) {
   const heading = page.getByRole('heading', { name, level: 1 });
   await heading.waitFor();
-  await expect.poll(() => heading.evaluate((element) => element === document.activeElement), { message: `the "${name}" heading has focus` }).toBe(true);
+  await expect
+    .poll(() => heading.evaluate((element) => element === document.activeElement), {
+      message: `the "${name}" heading has focus`,
+    })
+    .toBe(true);
 }
 
 /** The error texts that the field's aria-describedby points at, and whether the field says it is invalid. */
@@ -86,7 +99,12 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await press(page, 'Tab', page.getByLabel('Password', { exact: true }), 'the Password field');
     await page.keyboard.type(password);
     await press(page, 'Tab', page.getByRole('button', { name: 'Show password' }), 'the Show password toggle');
-    await press(page, 'Tab', page.getByRole('button', { name: 'Suggest a passphrase' }), 'the Suggest a passphrase button');
+    await press(
+      page,
+      'Tab',
+      page.getByRole('button', { name: 'Suggest a passphrase' }),
+      'the Suggest a passphrase button',
+    );
     await press(page, 'Tab', page.getByRole('button', { name: 'Sign up', exact: true }), 'the Sign up button');
     const since = server.mail.mark();
     await page.keyboard.press('Enter');
@@ -97,14 +115,24 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await expectHeadingFocused(page, 'Welcome, Ada Keyboard');
 
     // Back from the page heading into the header: the profile link comes last, Log out just before it.
-    await press(page, 'Shift+Tab', header.getByRole('link', { name: 'Your profile', exact: true }), 'the Your profile link');
+    await press(
+      page,
+      'Shift+Tab',
+      header.getByRole('link', { name: 'Your profile', exact: true }),
+      'the Your profile link',
+    );
     await press(page, 'Shift+Tab', header.getByRole('button', { name: 'Log out', exact: true }), 'the Log out button');
     await page.keyboard.press('Enter');
     await header.getByRole('link', { name: 'Log in', exact: true }).waitFor();
     // Focus is not lost to the page body when the focused button goes away.
     await expectHeadingFocused(page, 'Your account, kept safe');
 
-    await press(page, 'Shift+Tab', header.getByRole('link', { name: 'Sign up', exact: true }), 'the header Sign up link');
+    await press(
+      page,
+      'Shift+Tab',
+      header.getByRole('link', { name: 'Sign up', exact: true }),
+      'the header Sign up link',
+    );
     await press(page, 'Shift+Tab', header.getByRole('link', { name: 'Log in', exact: true }), 'the header Log in link');
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Log in');
@@ -133,7 +161,12 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await press(page, 'Tab', signUpEmail, 'the Email field');
     await press(page, 'Tab', signUpPassword, 'the Password field');
     await press(page, 'Tab', page.getByRole('button', { name: 'Show password' }), 'the Show password toggle');
-    await press(page, 'Tab', page.getByRole('button', { name: 'Suggest a passphrase' }), 'the Suggest a passphrase button');
+    await press(
+      page,
+      'Tab',
+      page.getByRole('button', { name: 'Suggest a passphrase' }),
+      'the Suggest a passphrase button',
+    );
     await press(page, 'Tab', page.getByRole('button', { name: 'Sign up', exact: true }), 'the Sign up button');
     await page.keyboard.press('Enter');
     await expectFocusedWithRing(signUpEmail, 'the Email field in error');
@@ -183,20 +216,40 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Welcome, Kay Board');
 
-    await press(page, 'Shift+Tab', header.getByRole('link', { name: 'Your profile', exact: true }), 'the Your profile link');
+    await press(
+      page,
+      'Shift+Tab',
+      header.getByRole('link', { name: 'Your profile', exact: true }),
+      'the Your profile link',
+    );
     await press(page, 'Shift+Tab', header.getByRole('button', { name: 'Log out', exact: true }), 'the Log out button');
     await press(page, 'Shift+Tab', header.getByRole('link', { name: 'Settings', exact: true }), 'the Settings link');
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Profile');
-    await press(page, 'Shift+Tab', settingsNav.getByRole('link', { name: 'Preferences', exact: true }), 'the Preferences section link');
-    await press(page, 'Shift+Tab', settingsNav.getByRole('link', { name: 'Privacy', exact: true }), 'the Privacy section link');
+    await press(
+      page,
+      'Shift+Tab',
+      settingsNav.getByRole('link', { name: 'Preferences', exact: true }),
+      'the Preferences section link',
+    );
+    await press(
+      page,
+      'Shift+Tab',
+      settingsNav.getByRole('link', { name: 'Privacy', exact: true }),
+      'the Privacy section link',
+    );
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Privacy');
 
     const contactSwitch = page.getByRole('switch', { name: 'Let members contact me by email' });
     await contactSwitch.waitFor();
     await press(page, 'Tab', contactSwitch, 'the contact switch');
-    await press(page, 'Tab', page.getByRole('button', { name: 'Download my data', exact: true }), 'the Download my data button');
+    await press(
+      page,
+      'Tab',
+      page.getByRole('button', { name: 'Download my data', exact: true }),
+      'the Download my data button',
+    );
     await press(page, 'Tab', page.getByRole('button', { name: 'Deactivate…', exact: true }), 'the Deactivate button');
     const openDelete = page.getByRole('button', { name: 'Delete my account…', exact: true });
     await press(page, 'Tab', openDelete, 'the Delete my account button');
@@ -204,7 +257,9 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     const password = page.getByLabel('Password', { exact: true });
     await expectFocusedWithRing(password, 'the Password field of the opened form');
     await press(page, 'Tab', page.getByRole('button', { name: 'Show password' }), 'the Show password toggle');
-    const understood = page.getByRole('checkbox', { name: /I understand that my account and everything in it will be erased/ });
+    const understood = page.getByRole('checkbox', {
+      name: /I understand that my account and everything in it will be erased/,
+    });
     await press(page, 'Tab', understood, 'the confirmation checkbox');
     // Until the box is ticked, the delete button is disabled and Tab passes it by.
     await press(page, 'Tab', page.getByRole('button', { name: 'Cancel', exact: true }), 'the Cancel button');
@@ -218,7 +273,12 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await press(page, 'Tab', understood, 'the confirmation checkbox');
     await page.keyboard.press('Space');
     expect(await understood.isChecked()).toBe(true);
-    await press(page, 'Tab', page.getByRole('button', { name: 'Delete my account for good', exact: true }), 'the Delete for good button');
+    await press(
+      page,
+      'Tab',
+      page.getByRole('button', { name: 'Delete my account for good', exact: true }),
+      'the Delete for good button',
+    );
     await page.keyboard.press('Enter');
     await page.getByText('Your account is deleted.').waitFor();
     await header.getByRole('link', { name: 'Log in', exact: true }).waitFor();

@@ -21,7 +21,9 @@ describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', (
   it('shows a signed-out visitor the name, picture and published flyers of a profile', async () => {
     const [server, browser] = [setup.server(), setup.browser()];
     const member = await signUpAndVerify(server, { name: 'Katherine Johnson' });
-    const image = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#2a9d8f' } }).png().toBuffer();
+    const image = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#2a9d8f' } })
+      .png()
+      .toBuffer();
     const form = new FormData();
     form.append('file', new Blob([image], { type: 'image/png' }), 'me.png');
     const upload = await fetch(`${server.url}/trpc/profile.uploadAvatar`, {
@@ -30,7 +32,10 @@ describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', (
       body: form,
     });
     expect(upload.status).toBe(200);
-    const published = await member.client.trpc.flyers.create.mutate({ title: 'Orbital mechanics club', body: 'Thursdays at six.' });
+    const published = await member.client.trpc.flyers.create.mutate({
+      title: 'Orbital mechanics club',
+      body: 'Thursdays at six.',
+    });
     await member.client.trpc.flyers.publish.mutate({ id: published.id });
     await member.client.trpc.flyers.create.mutate({ title: 'Unfinished draft', body: 'Not for anyone yet.' });
 
@@ -53,7 +58,9 @@ describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', (
     const [server, browser] = [setup.server(), setup.browser()];
     const member = await signUpAndVerify(server, { name: 'Dorothy Vaughan' });
     const file = path.join(server.dataDir, 'upload.jpg');
-    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#e76f51' } }).jpeg().toFile(file);
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#e76f51' } })
+      .jpeg()
+      .toFile(file);
 
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -96,7 +103,9 @@ describe.skipIf(!hasChromium)('profiles, avatars and preferences in Chromium', (
     const otherDevice = await browser.newContext({ colorScheme: 'light' });
     const other = await otherDevice.newPage();
     await logIn(other, server, member.email, member.password);
-    await expect.poll(() => other.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 17, 23)');
+    await expect
+      .poll(() => other.evaluate(() => getComputedStyle(document.body).backgroundColor))
+      .toBe('rgb(15, 17, 23)');
     await otherDevice.close();
     await context.close();
   });

@@ -10,7 +10,10 @@ export type CommandResult = { code: number | null; stdout: string; stderr: strin
  * Runs `node --import tsx server/cli/admin.ts ...args` as an operator would (`npm run admin -- ...`),
  * with only the given environment (plus PATH and HOME) and `stdin` written to a pipe, then closed.
  */
-export function runAdminCommand(args: string[], options: { env: Record<string, string>; stdin?: string; timeoutMs?: number }): Promise<CommandResult> {
+export function runAdminCommand(
+  args: string[],
+  options: { env: Record<string, string>; stdin?: string; timeoutMs?: number },
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], {
       cwd: ROOT,
@@ -23,7 +26,11 @@ export function runAdminCommand(args: string[], options: { env: Record<string, s
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`admin ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `admin ${args.join(' ')} did not finish within ${options.timeoutMs ?? 20_000} ms.\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 20_000);
     child.on('error', (error) => {
       clearTimeout(timer);

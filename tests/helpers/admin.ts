@@ -3,7 +3,15 @@ import type { AuthSession } from '#shared/schemas/auth.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { executeSql } from '#server/lib/sql.ts';
 import { tokenIn } from './mail-capture.ts';
-import { signUpAndVerify, strongPassword, uniqueEmail, type ClientOptions, type SignedUp, type TestClient, type TestServer } from './test-server.ts';
+import {
+  signUpAndVerify,
+  strongPassword,
+  uniqueEmail,
+  type ClientOptions,
+  type SignedUp,
+  type TestClient,
+  type TestServer,
+} from './test-server.ts';
 
 /** A signed-in account: what signUpAndVerify and invitedAccount both give. */
 export type Account = { session: AuthSession; client: TestClient; email: string; password: string };
@@ -25,7 +33,11 @@ export async function refreshInto(client: TestClient): Promise<void> {
 }
 
 /** A new verified member made an administrator in the database, signed in with a token that says so. */
-export async function signUpAdmin(server: TestServer, account: { email?: string; password?: string; name?: string } = {}, clientOptions: ClientOptions = {}): Promise<SignedUp> {
+export async function signUpAdmin(
+  server: TestServer,
+  account: { email?: string; password?: string; name?: string } = {},
+  clientOptions: ClientOptions = {},
+): Promise<SignedUp> {
   const admin = await signUpAndVerify(server, account, clientOptions);
   await setRoleInDatabase(server, admin.session.user.id, 'admin');
   await refreshInto(admin.client);
@@ -33,7 +45,12 @@ export async function signUpAdmin(server: TestServer, account: { email?: string;
 }
 
 /** Signs in with email and password on a new client (a new device) and keeps the access token. */
-export async function signIn(server: TestServer, email: string, password: string, clientOptions: ClientOptions = {}): Promise<TestClient> {
+export async function signIn(
+  server: TestServer,
+  email: string,
+  password: string,
+  clientOptions: ClientOptions = {},
+): Promise<TestClient> {
   const client = server.client(clientOptions);
   const result = await client.trpc.auth.login.mutate({ email, password });
   if (result.status !== 'signed_in') throw new Error(`expected signed_in, got ${result.status}`);

@@ -40,7 +40,9 @@ function matches(matcher: MailMatcher, mail: CapturedMail): boolean {
   if (!mail.to.some((address) => address.toLowerCase() === to)) return false;
   if (matcher.since !== undefined && mail.seq <= matcher.since) return false;
   if (matcher.subject === undefined) return true;
-  return typeof matcher.subject === 'string' ? mail.subject.includes(matcher.subject) : matcher.subject.test(mail.subject);
+  return typeof matcher.subject === 'string'
+    ? mail.subject.includes(matcher.subject)
+    : matcher.subject.test(mail.subject);
 }
 
 function readBody(request: http.IncomingMessage): Promise<string> {

@@ -36,7 +36,11 @@ export type RateLimitWindow = {
  * RATE_LIMITED, HTTP 429, a whole retryAfterSeconds within the window and a `Retry-After` header
  * saying the same. Returns the seconds.
  */
-export function expectRateLimited(error: AppClientError, response: ResponseRecord | undefined, window: RateLimitWindow): number {
+export function expectRateLimited(
+  error: AppClientError,
+  response: ResponseRecord | undefined,
+  window: RateLimitWindow,
+): number {
   expect({ code: error.data?.code, reason: error.data?.reason, httpStatus: error.data?.httpStatus }).toEqual({
     code: 'TOO_MANY_REQUESTS',
     reason: 'RATE_LIMITED',
@@ -52,7 +56,12 @@ export function expectRateLimited(error: AppClientError, response: ResponseRecor
 }
 
 /** Every mail the server has handed over so far (background ones included) to `to` after `since`. */
-export async function deliveredMails(server: TestServer, to: string, since: number, subject?: string): Promise<CapturedMail[]> {
+export async function deliveredMails(
+  server: TestServer,
+  to: string,
+  since: number,
+  subject?: string,
+): Promise<CapturedMail[]> {
   await server.app.deps.mailer.drain();
   return server.mail
     .mailsTo(to)

@@ -24,12 +24,15 @@ export type ServerProcess = {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<ProcessExit>;
 };
 
-
 /**
  * The environment of a server process on `dataDir` (its database `app.db` there) sending mail
  * to the capture, trusting X-Forwarded-For as the in-process test servers do.
  */
-export function processEnv(dataDir: string, mail: MailCapture, overrides: Record<string, string> = {}): Record<string, string> {
+export function processEnv(
+  dataDir: string,
+  mail: MailCapture,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -43,7 +46,12 @@ export function processEnv(dataDir: string, mail: MailCapture, overrides: Record
   };
 }
 
-async function waitForHealth(url: string, exited: Promise<ProcessExit>, output: () => string, timeoutMs: number): Promise<void> {
+async function waitForHealth(
+  url: string,
+  exited: Promise<ProcessExit>,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
   let exit: ProcessExit | null = null;
   void exited.then((value) => (exit = value));
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +64,8 @@ async function waitForHealth(url: string, exited: Promise<ProcessExit>, output: 
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`The server process did not answer /healthz within ${timeoutMs} ms:\n${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`The server process did not answer /healthz within ${timeoutMs} ms:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -65,7 +74,10 @@ async function waitForHealth(url: string, exited: Promise<ProcessExit>, output: 
  * Spawns `node --import tsx server/index.ts` from the repository root with only `env` (plus PATH
  * and HOME), on a free port with PUBLIC_URL matching it, and resolves once /healthz answers 200.
  */
-export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+): Promise<ServerProcess> {
   let lastError: unknown;
   // The probed port could be taken before the process listens: try again with another one.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -79,7 +91,9 @@ export async function startServerProcess(env: Record<string, string>, options: {
     let text = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<ProcessExit>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     const output = () => text;
     try {
       await waitForHealth(url, exited, output, options.timeoutMs ?? 30_000);
@@ -116,7 +130,11 @@ export async function startServerProcess(env: Record<string, string>, options: {
 export type ProcessMember = { client: TestClient; session: AuthSession; email: string; password: string };
 
 /** Signs a new member up on a server process: register, the mailed link, verifyEmail. */
-export async function signUpOnProcess(server: ServerProcess, mail: MailCapture, clientOptions: ClientOptions = {}): Promise<ProcessMember> {
+export async function signUpOnProcess(
+  server: ServerProcess,
+  mail: MailCapture,
+  clientOptions: ClientOptions = {},
+): Promise<ProcessMember> {
   const email = uniqueEmail('process');
   const password = strongPassword();
   const client = server.client(clientOptions);

@@ -87,7 +87,10 @@ export class TestClient {
     this.bearer = options.bearer ?? null;
     this.userAgent = options.userAgent;
     this.ip = options.ip === undefined ? testIp() : options.ip;
-    const link = (options.batch ? httpBatchLink : httpLink)<AppRouter>({ url: `${server.url}/trpc`, fetch: (input, init) => this.fetch(input, init) });
+    const link = (options.batch ? httpBatchLink : httpLink)<AppRouter>({
+      url: `${server.url}/trpc`,
+      fetch: (input, init) => this.fetch(input, init),
+    });
     this.trpc = createTRPCClient<AppRouter>({ links: [link] });
   }
 
@@ -111,7 +114,13 @@ export class TestClient {
 
   /** A second tab of the same browser: same cookies and bearer from now on (copied, not shared). */
   fork(options: ClientOptions = {}): TestClient {
-    const other = new TestClient(this.server, { origin: this.origin, bearer: this.bearer, userAgent: this.userAgent, ip: this.ip, ...options });
+    const other = new TestClient(this.server, {
+      origin: this.origin,
+      bearer: this.bearer,
+      userAgent: this.userAgent,
+      ip: this.ip,
+      ...options,
+    });
     for (const [name, value] of this.cookies) other.cookies.set(name, value);
     return other;
   }
@@ -123,7 +132,8 @@ export class TestClient {
     if (this.bearer) headers.set('Authorization', `Bearer ${this.bearer}`);
     if (this.userAgent) headers.set('User-Agent', this.userAgent);
     if (this.ip) headers.set('X-Forwarded-For', this.ip);
-    if (this.cookies.size > 0) headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    if (this.cookies.size > 0)
+      headers.set('Cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
     const response = await fetch(input as string | URL, { ...request, headers });
     const setCookies = response.headers.getSetCookie().map(parseSetCookie);
     for (const cookie of setCookies) {
@@ -154,12 +164,14 @@ export type StartOptions = {
   logStream?: NodeJS.WritableStream;
 };
 
-
 /**
  * A real server on 127.0.0.1 with a fresh SQLite file in a temp DATA_DIR, its mail going through
  * the production Resend transport to a local stand-in. PUBLIC_URL is the real listening origin.
  */
-export async function startTestServer(envOverrides: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  envOverrides: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-test-'));
   const mail = await startMailCapture();
   let lastError: unknown;
@@ -230,7 +242,13 @@ export function strongPassword(): string {
 export const VERIFY_SUBJECT = 'Confirm your email';
 export const ACCOUNT_EXISTS_SUBJECT = 'Someone tried to sign up';
 
-export type SignedUp = { session: AuthSession; client: TestClient; email: string; password: string; verificationMail: CapturedMail };
+export type SignedUp = {
+  session: AuthSession;
+  client: TestClient;
+  email: string;
+  password: string;
+  verificationMail: CapturedMail;
+};
 
 /** Registers, follows the verification link from the captured mail, and returns the signed-in client. */
 export async function signUpAndVerify(
@@ -242,9 +260,15 @@ export async function signUpAndVerify(
   const password = account.password ?? strongPassword();
   const client = server.client(clientOptions);
   const since = server.mail.mark();
-  await client.trpc.auth.register.mutate({ email, password, ...(account.name === undefined ? {} : { name: account.name }) });
+  await client.trpc.auth.register.mutate({
+    email,
+    password,
+    ...(account.name === undefined ? {} : { name: account.name }),
+  });
   const verificationMail = await server.mail.waitForMail({ to: email, subject: VERIFY_SUBJECT, since });
-  const session = await client.trpc.auth.verifyEmail.mutate({ token: tokenIn(verificationMail, '/verify-email?token=') });
+  const session = await client.trpc.auth.verifyEmail.mutate({
+    token: tokenIn(verificationMail, '/verify-email?token='),
+  });
   client.useSession(session);
   return { session, client, email, password, verificationMail };
 }
@@ -273,7 +297,8 @@ export async function expectReason(call: Promise<unknown>, code: string, reason:
 /** The claims and header of a JWT, without verifying it. */
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [header = '', payload = ''] = token.split('.');
-  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decode = (part: string) =>
+    JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: decode(header), payload: decode(payload) };
 }
 
@@ -301,13 +326,21 @@ export function logCollector(): { stream: Writable; text(): string; lines(): Rec
 /** A raw tRPC call over HTTP, for checks on status codes, headers and bodies. */
 export async function rawTrpc(
   server: TestServer,
-  call: { path: string; method?: 'GET' | 'POST'; input?: unknown; headers?: Record<string, string>; body?: string; query?: string },
+  call: {
+    path: string;
+    method?: 'GET' | 'POST';
+    input?: unknown;
+    headers?: Record<string, string>;
+    body?: string;
+    query?: string;
+  },
 ): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   const method = call.method ?? 'POST';
   let url = `/trpc/${call.path}`;
   const init: RequestInit = { method, headers: { ...call.headers } };
   if (method === 'GET') {
-    const query = call.query ?? (call.input === undefined ? '' : `input=${encodeURIComponent(JSON.stringify(call.input))}`);
+    const query =
+      call.query ?? (call.input === undefined ? '' : `input=${encodeURIComponent(JSON.stringify(call.input))}`);
     if (query) url += `?${query}`;
   } else {
     if (call.query) url += `?${call.query}`;

@@ -8,12 +8,18 @@ export type UploadPart = { field?: string; bytes: Uint8Array | string; fileName?
  * POSTs profile.uploadAvatar as a browser would: multipart/form-data built by the platform's
  * FormData, the image under the field `file` unless told otherwise, and a bearer token.
  */
-export async function uploadAvatar(server: TestServer, token: string | null, part: UploadPart | null): Promise<UploadAnswer> {
+export async function uploadAvatar(
+  server: TestServer,
+  token: string | null,
+  part: UploadPart | null,
+): Promise<UploadAnswer> {
   const form = new FormData();
   if (part) {
     const bytes = typeof part.bytes === 'string' ? new TextEncoder().encode(part.bytes) : part.bytes;
     // Copy into a fresh ArrayBuffer: Blob wants ArrayBuffer-backed views, a Node Buffer may share a pool.
-    const blob = new Blob([new Uint8Array(bytes).buffer as ArrayBuffer], { type: part.type ?? 'application/octet-stream' });
+    const blob = new Blob([new Uint8Array(bytes).buffer as ArrayBuffer], {
+      type: part.type ?? 'application/octet-stream',
+    });
     form.set(part.field ?? 'file', blob, part.fileName ?? 'avatar.bin');
   } else {
     form.set('note', 'no file here');

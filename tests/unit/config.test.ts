@@ -101,7 +101,9 @@ describe('loadConfig', () => {
   test('loadConfig accepts PASSWORD_MIN_LENGTH from 8 to 64 only', () => {
     expect(loadConfig({ PASSWORD_MIN_LENGTH: '8' }).passwordMinLength).toBe(8);
     expect(loadConfig({ PASSWORD_MIN_LENGTH: '64' }).passwordMinLength).toBe(64);
-    expect(problemsOf({ PASSWORD_MIN_LENGTH: '65' })).toEqual([expect.stringMatching(/^PASSWORD_MIN_LENGTH=.*at most 64/)]);
+    expect(problemsOf({ PASSWORD_MIN_LENGTH: '65' })).toEqual([
+      expect.stringMatching(/^PASSWORD_MIN_LENGTH=.*at most 64/),
+    ]);
   });
 
   test('loadConfig refuses an ALLOWED_ORIGINS entry that is not an origin', () => {
@@ -124,7 +126,12 @@ describe('loadConfig', () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const { problems, message } = caught as ConfigError;
-    expect(problems.map((line) => line.split(/[= ]/)[0]).sort()).toEqual(['ALLOWED_ORIGINS', 'LOG_LEVEL', 'PORT', 'RESEND_API_KEY']);
+    expect(problems.map((line) => line.split(/[= ]/)[0]).sort()).toEqual([
+      'ALLOWED_ORIGINS',
+      'LOG_LEVEL',
+      'PORT',
+      'RESEND_API_KEY',
+    ]);
     const lines = message.split('\n').slice(1);
     expect(lines.map((line) => line.trim())).toEqual(problems);
   });

@@ -10,8 +10,24 @@ type Props = ButtonHTMLAttributes<HTMLButtonElement> & {
   children: ReactNode;
 };
 
-export function Button({ variant = 'primary', size = 'normal', block, busy, busyLabel, children, className, disabled, ...rest }: Props) {
-  const classes = ['button', `button--${variant}`, size === 'small' && 'button--small', block && 'button--block', className]
+export function Button({
+  variant = 'primary',
+  size = 'normal',
+  block,
+  busy,
+  busyLabel,
+  children,
+  className,
+  disabled,
+  ...rest
+}: Props) {
+  const classes = [
+    'button',
+    `button--${variant}`,
+    size === 'small' && 'button--small',
+    block && 'button--block',
+    className,
+  ]
     .filter(Boolean)
     .join(' ');
   return (

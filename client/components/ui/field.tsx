@@ -6,7 +6,12 @@ type FrameProps = {
   errors?: string[];
   optional?: boolean;
   /** Receives the id and aria wiring for the control. */
-  children: (wiring: { id: string; className: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
+  children: (wiring: {
+    id: string;
+    className: string;
+    'aria-invalid'?: true;
+    'aria-describedby'?: string;
+  }) => ReactNode;
 };
 
 /** Label, control, errors and hint, tied together for screen readers. */
@@ -62,7 +67,13 @@ export function Field({ label, hint, errors, optional, renderInput, ...input }: 
   );
 }
 
-export function TextAreaField({ label, hint, errors, optional, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextAreaField({
+  label,
+  hint,
+  errors,
+  optional,
+  ...textarea
+}: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
     <FieldFrame label={label} hint={hint} errors={errors} optional={optional}>
       {(wiring) => <textarea rows={5} {...textarea} {...wiring} className="field__input field__textarea" />}

@@ -1,6 +1,12 @@
 import { useId, type ReactNode } from 'react';
 
-type Props = { label: string; description?: ReactNode; checked: boolean; disabled?: boolean; onChange: (checked: boolean) => void };
+type Props = {
+  label: string;
+  description?: ReactNode;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: (checked: boolean) => void;
+};
 
 /** An on/off setting: a real checkbox (role=switch) with its label and explanation tied to it. */
 export function Switch({ label, description, checked, disabled, onChange }: Props) {

@@ -12,12 +12,19 @@ import { useSchemaForm } from '#client/lib/forms.ts';
 import { useDateFormatter } from '#client/lib/preferences.ts';
 import { trpc } from '#client/lib/trpc.ts';
 
-const STATUS_LABEL: Record<Invitation['status'], string> = { pending: 'Pending', accepted: 'Accepted', expired: 'Expired', revoked: 'Revoked' };
+const STATUS_LABEL: Record<Invitation['status'], string> = {
+  pending: 'Pending',
+  accepted: 'Accepted',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
 
 export function AdminInvitationsPage() {
   const utils = trpc.useUtils();
   const invitations = trpc.admin.invitations.list.useQuery();
-  const create = trpc.admin.invitations.create.useMutation({ onSuccess: () => utils.admin.invitations.list.invalidate() });
+  const create = trpc.admin.invitations.create.useMutation({
+    onSuccess: () => utils.admin.invitations.list.invalidate(),
+  });
   const revoke = trpc.admin.invitations.revoke.useMutation({
     onSuccess: () => {
       setRevoking(null);
@@ -34,7 +41,9 @@ export function AdminInvitationsPage() {
       <PageHeading title="Invitations" />
       <section className="card stack" aria-labelledby="invite-title">
         <h2 id="invite-title">Invite someone</h2>
-        <p className="field__hint">They get a link, valid for 7 days, to choose a name and password. Their email is confirmed by the link itself.</p>
+        <p className="field__hint">
+          They get a link, valid for 7 days, to choose a name and password. Their email is confirmed by the link itself.
+        </p>
         {sentTo && <Alert tone="success">Invitation sent to {sentTo}.</Alert>}
         <form
           noValidate
@@ -51,7 +60,14 @@ export function AdminInvitationsPage() {
           })}
         >
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
-          <Field label="Email" name="email" type="email" autoComplete="off" errors={form.fieldErrors.email} onInput={() => form.clearField('email')} />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            autoComplete="off"
+            errors={form.fieldErrors.email}
+            onInput={() => form.clearField('email')}
+          />
           <div className="field">
             <label className="field__label" htmlFor="invite-role">
               Role
@@ -80,7 +96,9 @@ export function AdminInvitationsPage() {
               <div>
                 <p className="item-list__title">
                   {invitation.email}{' '}
-                  <span className={`badge${invitation.status === 'accepted' ? ' badge--success' : ''}`}>{STATUS_LABEL[invitation.status]}</span>
+                  <span className={`badge${invitation.status === 'accepted' ? ' badge--success' : ''}`}>
+                    {STATUS_LABEL[invitation.status]}
+                  </span>
                 </p>
                 <p className="field__hint">
                   {invitation.role === 'admin' ? 'Administrator' : 'Member'} · sent {formatDate(invitation.createdAt)}
@@ -88,10 +106,15 @@ export function AdminInvitationsPage() {
                 </p>
               </div>
               {invitation.status === 'pending' && (
-                <Button variant="secondary" size="small" onClick={() => {
+                <Button
+                  variant="secondary"
+                  size="small"
+                  onClick={() => {
                     revoke.reset();
                     setRevoking(invitation);
-                  }} aria-label={`Revoke the invitation to ${invitation.email}`}>
+                  }}
+                  aria-label={`Revoke the invitation to ${invitation.email}`}
+                >
                   Revoke
                 </Button>
               )}

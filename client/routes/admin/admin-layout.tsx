@@ -16,7 +16,12 @@ export function AdminLayout() {
 function AdminArea() {
   const session = useSession();
   if (session.status !== 'signed_in' || !can(session.user.role, 'users:read')) {
-    return <NotFoundPage title="Administrators only" message="This part of Latchkey is for administrators. Ask one if you need access." />;
+    return (
+      <NotFoundPage
+        title="Administrators only"
+        message="This part of Latchkey is for administrators. Ask one if you need access."
+      />
+    );
   }
   return (
     <div className="page settings">

@@ -14,21 +14,52 @@ import { useDebounced } from '#client/lib/use-debounced.ts';
 
 type Action = { kind: 'role' | 'disable' | 'enable' | 'revoke'; user: AdminUser };
 
-const ACTION_TEXT: Record<Action['kind'], (user: AdminUser) => { title: string; body: string; confirm: string; danger: boolean }> = {
+const ACTION_TEXT: Record<
+  Action['kind'],
+  (user: AdminUser) => { title: string; body: string; confirm: string; danger: boolean }
+> = {
   role: (user) =>
     user.role === 'admin'
-      ? { title: 'Remove administrator rights?', body: `${user.email} becomes a member. Their open sessions stay, without admin access.`, confirm: 'Make member', danger: true }
-      : { title: 'Make this person an administrator?', body: `${user.email} will be able to manage every user and invitation.`, confirm: 'Make administrator', danger: false },
-  disable: (user) => ({ title: 'Disable this account?', body: `${user.email} is signed out everywhere at once and cannot sign in until enabled again. Their profile disappears.`, confirm: 'Disable account', danger: true }),
-  enable: (user) => ({ title: 'Enable this account?', body: `${user.email} can sign in again.`, confirm: 'Enable account', danger: false }),
-  revoke: (user) => ({ title: 'Sign this person out everywhere?', body: `Every session of ${user.email} ends now. They can sign in again.`, confirm: 'Sign out everywhere', danger: true }),
+      ? {
+          title: 'Remove administrator rights?',
+          body: `${user.email} becomes a member. Their open sessions stay, without admin access.`,
+          confirm: 'Make member',
+          danger: true,
+        }
+      : {
+          title: 'Make this person an administrator?',
+          body: `${user.email} will be able to manage every user and invitation.`,
+          confirm: 'Make administrator',
+          danger: false,
+        },
+  disable: (user) => ({
+    title: 'Disable this account?',
+    body: `${user.email} is signed out everywhere at once and cannot sign in until enabled again. Their profile disappears.`,
+    confirm: 'Disable account',
+    danger: true,
+  }),
+  enable: (user) => ({
+    title: 'Enable this account?',
+    body: `${user.email} can sign in again.`,
+    confirm: 'Enable account',
+    danger: false,
+  }),
+  revoke: (user) => ({
+    title: 'Sign this person out everywhere?',
+    body: `Every session of ${user.email} ends now. They can sign in again.`,
+    confirm: 'Sign out everywhere',
+    danger: true,
+  }),
 };
 
 export function AdminUsersPage() {
   const session = useSession();
   const [search, setSearch] = useState('');
   const query = useDebounced(search.trim());
-  const users = trpc.admin.users.list.useInfiniteQuery({ query: query || undefined, limit: 25 }, { getNextPageParam: (page) => page.nextCursor ?? undefined });
+  const users = trpc.admin.users.list.useInfiniteQuery(
+    { query: query || undefined, limit: 25 },
+    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+  );
   const [action, setAction] = useState<Action | null>(null);
   const utils = trpc.useUtils();
   const done = () => {
@@ -50,7 +81,8 @@ export function AdminUsersPage() {
     if (!action) return;
     const { user } = action;
     if (action.kind === 'role') setRole.mutate({ userId: user.id, role: user.role === 'admin' ? 'user' : 'admin' });
-    if (action.kind === 'disable' || action.kind === 'enable') setDisabled.mutate({ userId: user.id, disabled: action.kind === 'disable' });
+    if (action.kind === 'disable' || action.kind === 'enable')
+      setDisabled.mutate({ userId: user.id, disabled: action.kind === 'disable' });
     if (action.kind === 'revoke') revoke.mutate({ userId: user.id });
   };
   const open = (next: Action) => {
@@ -67,11 +99,19 @@ export function AdminUsersPage() {
         <label className="field__label" htmlFor="user-search">
           Search by email or name
         </label>
-        <input id="user-search" className="field__input" type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+        <input
+          id="user-search"
+          className="field__input"
+          type="search"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
       </div>
       {users.isPending && <Spinner label="Loading users…" />}
       {users.isError && <LoadError what="the users" onRetry={() => void users.refetch()} />}
-      {users.data && items.length === 0 && <p className="empty">{query ? `No user matches “${query}”.` : 'No users yet.'}</p>}
+      {users.data && items.length === 0 && (
+        <p className="empty">{query ? `No user matches “${query}”.` : 'No users yet.'}</p>
+      )}
       {items.length > 0 && (
         <ul className="card item-list admin-list" aria-label="Users">
           {items.map((user) => (
@@ -86,18 +126,34 @@ export function AdminUsersPage() {
                   <span className="badge">{user.mfaEnabled ? 'Two-factor on' : 'Two-factor off'}</span>
                 </p>
                 <p className="field__hint">
-                  Joined {formatDate(user.createdAt)} · {user.lastSignInAt ? `last sign-in ${ago(user.lastSignInAt)}` : 'never signed in'}
+                  Joined {formatDate(user.createdAt)} ·{' '}
+                  {user.lastSignInAt ? `last sign-in ${ago(user.lastSignInAt)}` : 'never signed in'}
                 </p>
               </div>
               {mayManage && (
                 <div className="row admin-list__actions">
-                  <Button variant="secondary" size="small" onClick={() => open({ kind: 'role', user })} aria-label={`${user.role === 'admin' ? 'Make member' : 'Make admin'}: ${user.email}`}>
+                  <Button
+                    variant="secondary"
+                    size="small"
+                    onClick={() => open({ kind: 'role', user })}
+                    aria-label={`${user.role === 'admin' ? 'Make member' : 'Make admin'}: ${user.email}`}
+                  >
                     {user.role === 'admin' ? 'Make member' : 'Make admin'}
                   </Button>
-                  <Button variant="secondary" size="small" onClick={() => open({ kind: user.disabled ? 'enable' : 'disable', user })} aria-label={`${user.disabled ? 'Enable' : 'Disable'}: ${user.email}`}>
+                  <Button
+                    variant="secondary"
+                    size="small"
+                    onClick={() => open({ kind: user.disabled ? 'enable' : 'disable', user })}
+                    aria-label={`${user.disabled ? 'Enable' : 'Disable'}: ${user.email}`}
+                  >
                     {user.disabled ? 'Enable' : 'Disable'}
                   </Button>
-                  <Button variant="ghost" size="small" onClick={() => open({ kind: 'revoke', user })} aria-label={`Sign out everywhere: ${user.email}`}>
+                  <Button
+                    variant="ghost"
+                    size="small"
+                    onClick={() => open({ kind: 'revoke', user })}
+                    aria-label={`Sign out everywhere: ${user.email}`}
+                  >
                     Sign out everywhere
                   </Button>
                 </div>
@@ -108,7 +164,12 @@ export function AdminUsersPage() {
       )}
       {users.hasNextPage && (
         <div>
-          <Button variant="secondary" busy={users.isFetchingNextPage} busyLabel="Loading…" onClick={() => void users.fetchNextPage()}>
+          <Button
+            variant="secondary"
+            busy={users.isFetchingNextPage}
+            busyLabel="Loading…"
+            onClick={() => void users.fetchNextPage()}
+          >
             Show more users
           </Button>
         </div>

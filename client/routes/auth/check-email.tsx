@@ -42,9 +42,18 @@ export function CheckEmailPage() {
         >
           <h2 className="subheading">No mail?</h2>
           <p className="field__hint">Check your spam folder, or send the link again.</p>
-          {sentTo && <Alert tone="success">If {sentTo} has an account waiting for confirmation, a new link is on its way.</Alert>}
+          {sentTo && (
+            <Alert tone="success">If {sentTo} has an account waiting for confirmation, a new link is on its way.</Alert>
+          )}
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
-          <Field label="Email" name="email" type="email" autoComplete="email" defaultValue={knownEmail} errors={form.fieldErrors.email} />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            defaultValue={knownEmail}
+            errors={form.fieldErrors.email}
+          />
           <Button type="submit" variant="secondary" busy={resend.isPending} busyLabel="Sending…">
             Send the link again
           </Button>

@@ -27,13 +27,27 @@ export function ConfirmEmailPage() {
     if (confirm.isSuccess && session.status === 'signed_in') void utils.auth.me.fetch().then(updateUser);
   }, [confirm.isSuccess, session.status, utils]);
 
-  const problem = !token ? 'This link is incomplete. Open the link from the email again.' : confirm.error ? toProblem(confirm.error).message : null;
+  const problem = !token
+    ? 'This link is incomplete. Open the link from the email again.'
+    : confirm.error
+      ? toProblem(confirm.error).message
+      : null;
   return (
     <div className="page page--narrow">
       <div className="card stack">
-        <PageHeading title={problem ? 'We could not change your email' : confirm.isSuccess ? 'Email address changed' : 'Confirming your new email'} />
+        <PageHeading
+          title={
+            problem
+              ? 'We could not change your email'
+              : confirm.isSuccess
+                ? 'Email address changed'
+                : 'Confirming your new email'
+          }
+        />
         {problem && <Alert tone="error">{problem}</Alert>}
-        {confirm.isSuccess && <Alert tone="success">Your account now uses this address. Sign in with it from now on.</Alert>}
+        {confirm.isSuccess && (
+          <Alert tone="success">Your account now uses this address. Sign in with it from now on.</Alert>
+        )}
         {!problem && !confirm.isSuccess && <Spinner label="One moment…" />}
         {(problem || confirm.isSuccess) && (
           <Link to={session.status === 'signed_in' ? '/settings/account' : '/login'} className="button button--primary">

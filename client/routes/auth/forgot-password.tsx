@@ -19,7 +19,8 @@ export function ForgotPasswordPage() {
         {sentTo ? (
           <div className="stack">
             <Alert tone="success">
-              If {sentTo} belongs to an account, a link to choose a new password is on its way. It works once, for 1 hour.
+              If {sentTo} belongs to an account, a link to choose a new password is on its way. It works once, for 1
+              hour.
             </Alert>
             <p className="field__hint">No mail after a few minutes? Check your spam folder, or try again.</p>
             <div>
@@ -30,16 +31,28 @@ export function ForgotPasswordPage() {
           </div>
         ) : (
           <>
-            <p className="card__lead">Enter the email address of your account. We will send you a link to choose a new password.</p>
+            <p className="card__lead">
+              Enter the email address of your account. We will send you a link to choose a new password.
+            </p>
             <form
               noValidate
               className="stack"
               onSubmit={form.onSubmit((input, formElement) =>
-                request.mutate(input, { onSuccess: () => setSentTo(input.email), onError: (error) => form.showError(formElement, error) }),
+                request.mutate(input, {
+                  onSuccess: () => setSentTo(input.email),
+                  onError: (error) => form.showError(formElement, error),
+                }),
               )}
             >
               {form.formError && <Alert tone="error">{form.formError}</Alert>}
-              <Field label="Email" name="email" type="email" autoComplete="email" required errors={form.fieldErrors.email} />
+              <Field
+                label="Email"
+                name="email"
+                type="email"
+                autoComplete="email"
+                required
+                errors={form.fieldErrors.email}
+              />
               <Button type="submit" block busy={request.isPending} busyLabel="Sending…">
                 Send the link
               </Button>

@@ -40,8 +40,19 @@ export function InvitePage() {
             >
               {form.formError && <Alert tone="error">{form.formError}</Alert>}
               <input type="hidden" name="token" value={token} />
-              <Field label="Name" name="name" autoComplete="name" optional errors={form.fieldErrors.name} onInput={() => form.clearField('name')} />
-              <NewPasswordField email="" errors={form.fieldErrors.password} onInput={() => form.clearField('password')} />
+              <Field
+                label="Name"
+                name="name"
+                autoComplete="name"
+                optional
+                errors={form.fieldErrors.name}
+                onInput={() => form.clearField('name')}
+              />
+              <NewPasswordField
+                email=""
+                errors={form.fieldErrors.password}
+                onInput={() => form.clearField('password')}
+              />
               <Button type="submit" block busy={accept.isPending} busyLabel="Creating your account…">
                 Join Latchkey
               </Button>

@@ -34,7 +34,13 @@ export function LoginPage() {
   );
 }
 
-function PasswordStep({ onSignedIn, onCodeNeeded }: { onSignedIn: (session: AuthSession) => void; onCodeNeeded: (token: string) => void }) {
+function PasswordStep({
+  onSignedIn,
+  onCodeNeeded,
+}: {
+  onSignedIn: (session: AuthSession) => void;
+  onCodeNeeded: (token: string) => void;
+}) {
   const form = useSchemaForm(LoginInputSchema);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | null>(null);
   const login = trpc.auth.login.useMutation();
@@ -48,7 +54,8 @@ function PasswordStep({ onSignedIn, onCodeNeeded }: { onSignedIn: (session: Auth
         onSubmit={form.onSubmit((input, formElement) => {
           setUnverifiedEmail(null);
           login.mutate(input, {
-            onSuccess: (result) => (result.status === 'signed_in' ? onSignedIn(result.session) : onCodeNeeded(result.mfaToken)),
+            onSuccess: (result) =>
+              result.status === 'signed_in' ? onSignedIn(result.session) : onCodeNeeded(result.mfaToken),
             onError: (error) => {
               const problem = form.showError(formElement, error);
               if (problem.reason === 'EMAIL_NOT_VERIFIED') setUnverifiedEmail(input.email);
@@ -68,7 +75,14 @@ function PasswordStep({ onSignedIn, onCodeNeeded }: { onSignedIn: (session: Auth
             )}
           </Alert>
         )}
-        <Field label="Email" name="email" type="email" autoComplete="username" required errors={form.fieldErrors.email} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          errors={form.fieldErrors.email}
+        />
         <Field
           label="Password"
           name="password"
@@ -91,14 +105,25 @@ function PasswordStep({ onSignedIn, onCodeNeeded }: { onSignedIn: (session: Auth
   );
 }
 
-function CodeStep({ mfaToken, onSignedIn, onRestart }: { mfaToken: string; onSignedIn: (session: AuthSession) => void; onRestart: () => void }) {
+function CodeStep({
+  mfaToken,
+  onSignedIn,
+  onRestart,
+}: {
+  mfaToken: string;
+  onSignedIn: (session: AuthSession) => void;
+  onRestart: () => void;
+}) {
   const form = useSchemaForm(VerifyMfaInputSchema);
   const verify = trpc.auth.verifyMfa.useMutation();
   const [expired, setExpired] = useState(false);
   return (
     <>
       <PageHeading title="Enter your code" />
-      <p className="card__lead">Open your authenticator app and enter the 6-digit code for Latchkey. Lost your phone? Enter one of your recovery codes.</p>
+      <p className="card__lead">
+        Open your authenticator app and enter the 6-digit code for Latchkey. Lost your phone? Enter one of your recovery
+        codes.
+      </p>
       <form
         noValidate
         className="stack"

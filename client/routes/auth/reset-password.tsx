@@ -22,14 +22,18 @@ export function ResetPasswordPage() {
         <PageHeading title={done ? 'Password changed' : 'Choose a new password'} />
         {done ? (
           <div className="stack">
-            <Alert tone="success">Your password is changed, and every device that was signed in has been signed out.</Alert>
+            <Alert tone="success">
+              Your password is changed, and every device that was signed in has been signed out.
+            </Alert>
             <Link to="/login" className="button button--primary">
               Log in
             </Link>
           </div>
         ) : linkProblem ? (
           <div className="stack">
-            <Alert tone="error">{form.formError ?? 'This link is incomplete. Open the link from the email again.'}</Alert>
+            <Alert tone="error">
+              {form.formError ?? 'This link is incomplete. Open the link from the email again.'}
+            </Alert>
             <Link to="/forgot-password" className="button button--primary">
               Ask for a new link
             </Link>
@@ -47,10 +51,18 @@ export function ResetPasswordPage() {
               }),
             )}
           >
-            <p className="card__lead">Once you save it, every device signed in to your account is signed out, and the new password works everywhere.</p>
+            <p className="card__lead">
+              Once you save it, every device signed in to your account is signed out, and the new password works
+              everywhere.
+            </p>
             {form.formError && <Alert tone="error">{form.formError}</Alert>}
             <input type="hidden" name="token" value={token} />
-            <NewPasswordField label="New password" email="" errors={form.fieldErrors.password} onInput={() => form.clearField('password')} />
+            <NewPasswordField
+              label="New password"
+              email=""
+              errors={form.fieldErrors.password}
+              onInput={() => form.clearField('password')}
+            />
             <Button type="submit" block busy={reset.isPending} busyLabel="Saving…">
               Save
             </Button>

@@ -21,7 +21,10 @@ export function SignupPage() {
       <div className="page page--narrow">
         <div className="card">
           <PageHeading title="Sign-up is by invitation" />
-          <p className="card__lead">Accounts here are created from an invitation. If you received one, open the link in that email. Otherwise, ask an administrator to invite you.</p>
+          <p className="card__lead">
+            Accounts here are created from an invitation. If you received one, open the link in that email. Otherwise,
+            ask an administrator to invite you.
+          </p>
           <Link to="/login" className="button button--primary">
             Log in
           </Link>
@@ -45,7 +48,14 @@ export function SignupPage() {
           )}
         >
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
-          <Field label="Name" name="name" autoComplete="name" optional errors={form.fieldErrors.name} onInput={() => form.clearField('name')} />
+          <Field
+            label="Name"
+            name="name"
+            autoComplete="name"
+            optional
+            errors={form.fieldErrors.name}
+            onInput={() => form.clearField('name')}
+          />
           <Field
             label="Email"
             name="email"
@@ -59,7 +69,11 @@ export function SignupPage() {
               form.clearField('email');
             }}
           />
-          <NewPasswordField email={email} errors={form.fieldErrors.password} onInput={() => form.clearField('password')} />
+          <NewPasswordField
+            email={email}
+            errors={form.fieldErrors.password}
+            onInput={() => form.clearField('password')}
+          />
           <Button type="submit" block busy={register.isPending} busyLabel="Creating your account…">
             Sign up
           </Button>

@@ -29,7 +29,11 @@ export function VerifyEmailPage() {
     );
   }, [token, verify, navigate]);
 
-  const problem = !token ? 'This link is incomplete. Open the link from the email again.' : verify.error ? toProblem(verify.error).message : null;
+  const problem = !token
+    ? 'This link is incomplete. Open the link from the email again.'
+    : verify.error
+      ? toProblem(verify.error).message
+      : null;
   return (
     <div className="page page--narrow">
       <div className="card">

@@ -28,8 +28,21 @@ export function FlyerForm({ initial, submitLabel, busy, onSubmit, onCancel }: Pr
       )}
     >
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
-      <Field label="Title" name="title" defaultValue={initial?.title} maxLength={120} errors={form.fieldErrors.title} onInput={() => form.clearField('title')} />
-      <TextAreaField label="Text" name="body" defaultValue={initial?.body} errors={form.fieldErrors.body} onInput={() => form.clearField('body')} />
+      <Field
+        label="Title"
+        name="title"
+        defaultValue={initial?.title}
+        maxLength={120}
+        errors={form.fieldErrors.title}
+        onInput={() => form.clearField('title')}
+      />
+      <TextAreaField
+        label="Text"
+        name="body"
+        defaultValue={initial?.body}
+        errors={form.fieldErrors.body}
+        onInput={() => form.clearField('body')}
+      />
       <div className="row">
         <Button type="submit" busy={busy} busyLabel="Saving…">
           {submitLabel}

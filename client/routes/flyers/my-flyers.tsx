@@ -46,7 +46,8 @@ function MyFlyers() {
     <div className="page stack">
       <PageHeading title="Your flyers" />
       <p className="card__lead">
-        Short notes that appear on <Link to={`/u/${userId}`}>your public profile</Link> once you publish them. Drafts are only visible to you.
+        Short notes that appear on <Link to={`/u/${userId}`}>your public profile</Link> once you publish them. Drafts
+        are only visible to you.
       </p>
       <section className="card stack">
         <h2>New flyer</h2>
@@ -60,7 +61,9 @@ function MyFlyers() {
       {flyers.isPending && <Spinner label="Loading your flyers…" />}
       {flyers.isError && <LoadError what="your flyers" onRetry={() => void flyers.refetch()} />}
       {flyers.data?.length === 0 && <p className="empty">No flyers yet. Write your first one above.</p>}
-      {flyers.data?.map((flyer) => <FlyerCard key={flyer.id} flyer={flyer} mutations={mutations} />)}
+      {flyers.data?.map((flyer) => (
+        <FlyerCard key={flyer.id} flyer={flyer} mutations={mutations} />
+      ))}
     </div>
   );
 }
@@ -72,7 +75,8 @@ function FlyerCard({ flyer, mutations }: { flyer: Flyer; mutations: ReturnType<t
   const formatDate = useDateFormatter();
   const onError = (cause: unknown) => setError(toProblem(cause).message);
   const published = flyer.status === 'published';
-  const pending = (mutation: { isPending: boolean; variables?: { id: string } }) => mutation.isPending && mutation.variables?.id === flyer.id;
+  const pending = (mutation: { isPending: boolean; variables?: { id: string } }) =>
+    mutation.isPending && mutation.variables?.id === flyer.id;
 
   return (
     <article className="card stack" aria-labelledby={`flyer-${flyer.id}`}>
@@ -83,7 +87,16 @@ function FlyerCard({ flyer, mutations }: { flyer: Flyer; mutations: ReturnType<t
           busy={pending(mutations.update)}
           onCancel={() => setEditing(false)}
           onSubmit={(input, done) =>
-            mutations.update.mutate({ id: flyer.id, ...input }, { onSuccess: () => { done(); setEditing(false); }, onError: done })
+            mutations.update.mutate(
+              { id: flyer.id, ...input },
+              {
+                onSuccess: () => {
+                  done();
+                  setEditing(false);
+                },
+                onError: done,
+              },
+            )
           }
         />
       ) : (
@@ -94,16 +107,27 @@ function FlyerCard({ flyer, mutations }: { flyer: Flyer; mutations: ReturnType<t
           </div>
           <p className="flyer__body">{flyer.body}</p>
           <p className="field__hint">
-            {published && flyer.publishedAt ? `Published ${formatDate(flyer.publishedAt)}` : `Created ${formatDate(flyer.createdAt)}`}
+            {published && flyer.publishedAt
+              ? `Published ${formatDate(flyer.publishedAt)}`
+              : `Created ${formatDate(flyer.createdAt)}`}
           </p>
           {error && <Alert tone="error">{error}</Alert>}
           <div className="row">
             {published ? (
-              <Button variant="secondary" size="small" busy={pending(mutations.unpublish)} onClick={() => mutations.unpublish.mutate({ id: flyer.id }, { onError })}>
+              <Button
+                variant="secondary"
+                size="small"
+                busy={pending(mutations.unpublish)}
+                onClick={() => mutations.unpublish.mutate({ id: flyer.id }, { onError })}
+              >
                 Unpublish
               </Button>
             ) : (
-              <Button size="small" busy={pending(mutations.publish)} onClick={() => mutations.publish.mutate({ id: flyer.id }, { onError })}>
+              <Button
+                size="small"
+                busy={pending(mutations.publish)}
+                onClick={() => mutations.publish.mutate({ id: flyer.id }, { onError })}
+              >
                 Publish
               </Button>
             )}
@@ -112,7 +136,12 @@ function FlyerCard({ flyer, mutations }: { flyer: Flyer; mutations: ReturnType<t
             </Button>
             {confirmingDelete ? (
               <>
-                <Button variant="danger" size="small" busy={pending(mutations.remove)} onClick={() => mutations.remove.mutate({ id: flyer.id }, { onError })}>
+                <Button
+                  variant="danger"
+                  size="small"
+                  busy={pending(mutations.remove)}
+                  onClick={() => mutations.remove.mutate({ id: flyer.id }, { onError })}
+                >
                   Delete for good
                 </Button>
                 <Button variant="ghost" size="small" onClick={() => setConfirmingDelete(false)}>

@@ -31,7 +31,15 @@ export function ContactSection({ userId, displayName }: { userId: string; displa
   );
 }
 
-function ContactForm({ userId, displayName, senderEmail }: { userId: string; displayName: string; senderEmail: string }) {
+function ContactForm({
+  userId,
+  displayName,
+  senderEmail,
+}: {
+  userId: string;
+  displayName: string;
+  senderEmail: string;
+}) {
   const form = useSchemaForm(ContactInputSchema);
   const [sent, setSent] = useState(false);
   const contact = trpc.profile.contact.useMutation();
@@ -39,7 +47,9 @@ function ContactForm({ userId, displayName, senderEmail }: { userId: string; dis
   if (sent) {
     return (
       <div className="stack">
-        <Alert tone="success">Your message is on its way. If {displayName} replies, the answer will arrive at {senderEmail}.</Alert>
+        <Alert tone="success">
+          Your message is on its way. If {displayName} replies, the answer will arrive at {senderEmail}.
+        </Alert>
         <div>
           <Button variant="secondary" size="small" onClick={() => setSent(false)}>
             Write another message
@@ -53,7 +63,10 @@ function ContactForm({ userId, displayName, senderEmail }: { userId: string; dis
       noValidate
       className="stack"
       onSubmit={form.onSubmit((input, formElement) =>
-        contact.mutate(input, { onSuccess: () => setSent(true), onError: (error) => form.showError(formElement, error) }),
+        contact.mutate(input, {
+          onSuccess: () => setSent(true),
+          onError: (error) => form.showError(formElement, error),
+        }),
       )}
     >
       <input type="hidden" name="userId" value={userId} />

@@ -10,12 +10,14 @@ import { trpc } from '#client/lib/trpc.ts';
 import { NotFoundPage } from '#client/routes/not-found.tsx';
 import { ContactSection } from './contact-form.tsx';
 
-
 export function PublicProfilePage() {
   const { userId = '' } = useParams();
   const session = useSession();
   const formatDate = useDateFormatter();
-  const profile = trpc.profile.get.useQuery({ userId }, { retry: (count, error) => reasonOf(error) === 'NETWORK' && count < 2 });
+  const profile = trpc.profile.get.useQuery(
+    { userId },
+    { retry: (count, error) => reasonOf(error) === 'NETWORK' && count < 2 },
+  );
 
   if (profile.isPending) {
     return (
@@ -36,7 +38,12 @@ export function PublicProfilePage() {
   if (profile.isError) {
     const reason = reasonOf(profile.error);
     if (reason === 'NOT_FOUND' || reason === 'INVALID_INPUT') {
-      return <NotFoundPage title="Profile not found" message="There is no member at this address. The link may be mistyped, or the account was closed." />;
+      return (
+        <NotFoundPage
+          title="Profile not found"
+          message="There is no member at this address. The link may be mistyped, or the account was closed."
+        />
+      );
     }
     return (
       <div className="page page--narrow">
@@ -55,7 +62,10 @@ export function PublicProfilePage() {
         <div className="profile-header">
           <Avatar name={data.name} avatarUrl={data.avatarUrl} size="lg" />
           <div>
-            <PageHeading title={displayName} className={`profile-header__name${data.name ? '' : ' profile-header__name--placeholder'}`} />
+            <PageHeading
+              title={displayName}
+              className={`profile-header__name${data.name ? '' : ' profile-header__name--placeholder'}`}
+            />
             <p className="profile-meta">
               Member since <time dateTime={data.joinedAt}>{formatDate(data.joinedAt)}</time>
             </p>
@@ -71,12 +81,18 @@ export function PublicProfilePage() {
             </div>
           )}
         </div>
-        {isOwn && <p className="field__hint profile-own-note">This is your public profile: what everyone sees, signed in or not.</p>}
+        {isOwn && (
+          <p className="field__hint profile-own-note">
+            This is your public profile: what everyone sees, signed in or not.
+          </p>
+        )}
       </section>
       {data.canBeContacted && !isOwn && <ContactSection userId={data.userId} displayName={displayName} />}
       <h2 className="section-title">Flyers</h2>
       {data.flyers.length === 0 ? (
-        <p className="empty">{isOwn ? 'You have not published any flyers yet.' : `${displayName} has not published any flyers yet.`}</p>
+        <p className="empty">
+          {isOwn ? 'You have not published any flyers yet.' : `${displayName} has not published any flyers yet.`}
+        </p>
       ) : (
         <div className="stack">
           {data.flyers.map((flyer) => (

@@ -22,7 +22,10 @@ export function AccountSettingsPage() {
           <div>
             <dt>Email</dt>
             <dd>
-              {user.email} <span className={`badge${user.emailVerified ? ' badge--success' : ''}`}>{user.emailVerified ? 'Confirmed' : 'Not confirmed'}</span>
+              {user.email}{' '}
+              <span className={`badge${user.emailVerified ? ' badge--success' : ''}`}>
+                {user.emailVerified ? 'Confirmed' : 'Not confirmed'}
+              </span>
             </dd>
           </div>
           <div>

@@ -11,7 +11,11 @@ import { uploadAvatar } from '#client/lib/upload.ts';
 
 const ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/avif';
 
-type Status = { kind: 'idle' } | { kind: 'uploading'; progress: number } | { kind: 'done'; message: string } | { kind: 'error'; message: string };
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'uploading'; progress: number }
+  | { kind: 'done'; message: string }
+  | { kind: 'error'; message: string };
 
 /** Picks a picture, previews it, uploads it with progress; the header and profile update at once. */
 export function AvatarEditor({ user }: { user: Me }) {
@@ -77,7 +81,10 @@ export function AvatarEditor({ user }: { user: Me }) {
           <Avatar name={user.profile.name || user.email} avatarUrl={user.profile.avatarUrl} size="lg" />
         )}
         <div className="stack">
-          <p className="field__hint">JPEG, PNG, WebP, GIF or AVIF, up to 5 MB. We crop it to a square and remove its hidden data, such as location.</p>
+          <p className="field__hint">
+            JPEG, PNG, WebP, GIF or AVIF, up to 5 MB. We crop it to a square and remove its hidden data, such as
+            location.
+          </p>
           <div className="row">
             <label htmlFor={inputId} className="button button--secondary button--small file-button">
               Choose a picture

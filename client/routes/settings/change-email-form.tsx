@@ -21,7 +21,9 @@ export function ChangeEmailForm({ email }: { email: string }) {
       </p>
       {sentTo ? (
         <div className="stack">
-          <Alert tone="success">Check {sentTo}: open the link we sent there to finish. We also told your current address.</Alert>
+          <Alert tone="success">
+            Check {sentTo}: open the link we sent there to finish. We also told your current address.
+          </Alert>
           <div>
             <Button
               variant="secondary"
@@ -41,7 +43,10 @@ export function ChangeEmailForm({ email }: { email: string }) {
           noValidate
           className="stack"
           onSubmit={form.onSubmit((input, formElement) =>
-            change.mutate(input, { onSuccess: () => setSentTo(input.newEmail), onError: (error) => form.showError(formElement, error) }),
+            change.mutate(input, {
+              onSuccess: () => setSentTo(input.newEmail),
+              onError: (error) => form.showError(formElement, error),
+            }),
           )}
         >
           {form.formError && <Alert tone="error">{form.formError}</Alert>}

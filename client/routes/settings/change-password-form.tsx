@@ -44,7 +44,13 @@ export function ChangePasswordForm({ email }: { email: string }) {
           onInput={() => form.clearField('currentPassword')}
           renderInput={(props) => <PasswordInput {...props} />}
         />
-        <NewPasswordField label="New password" name="newPassword" email={email} errors={form.fieldErrors.newPassword} onInput={() => form.clearField('newPassword')} />
+        <NewPasswordField
+          label="New password"
+          name="newPassword"
+          email={email}
+          errors={form.fieldErrors.newPassword}
+          onInput={() => form.clearField('newPassword')}
+        />
         <div>
           <Button type="submit" busy={change.isPending} busyLabel="Saving…">
             Change password

@@ -29,7 +29,10 @@ export function DataRights() {
       <hr className="divider" />
       <div className="stack">
         <h3>Deactivate your account</h3>
-        <p className="field__hint">Your profile is hidden and you are signed out everywhere. Sign in again within 30 days to bring it back; after that it is deleted.</p>
+        <p className="field__hint">
+          Your profile is hidden and you are signed out everywhere. Sign in again within 30 days to bring it back; after
+          that it is deleted.
+        </p>
         {open === 'deactivate' ? (
           <DeactivateForm onCancel={() => cancel('deactivate')} />
         ) : (
@@ -44,7 +47,8 @@ export function DataRights() {
       <div className="stack">
         <h3>Delete your account</h3>
         <p className="field__hint">
-          Your account, profile, picture, flyers and sessions are erased for good. A record that security events happened stays, with nothing that identifies you.
+          Your account, profile, picture, flyers and sessions are erased for good. A record that security events
+          happened stays, with nothing that identifies you.
         </p>
         {open === 'delete' ? (
           <DeleteForm onCancel={() => cancel('delete')} />
@@ -66,7 +70,9 @@ function ExportData() {
   return (
     <div className="stack">
       <h3>Download your data</h3>
-      <p className="field__hint">Everything we hold about you, as a JSON file: account, profile, settings, sessions, security log and flyers.</p>
+      <p className="field__hint">
+        Everything we hold about you, as a JSON file: account, profile, settings, sessions, security log and flyers.
+      </p>
       {state.error && <Alert tone="error">{state.error}</Alert>}
       <div>
         <Button
@@ -113,7 +119,10 @@ function DeactivateForm({ onCancel }: { onCancel: () => void }) {
       noValidate
       className="stack"
       onSubmit={form.onSubmit((input, formElement) =>
-        deactivate.mutate(input, { onSuccess: () => void leave(), onError: (error) => form.showError(formElement, error) }),
+        deactivate.mutate(input, {
+          onSuccess: () => void leave(),
+          onError: (error) => form.showError(formElement, error),
+        }),
       )}
     >
       {form.formError && <Alert tone="error">{form.formError}</Alert>}

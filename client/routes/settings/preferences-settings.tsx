@@ -17,7 +17,25 @@ const THEME_OPTIONS: { value: Theme; label: string; hint: string }[] = [
   { value: 'dark', label: 'Dark', hint: 'Always dark' },
 ];
 
-const LOCALES = ['en', 'en-GB', 'en-US', 'de', 'es', 'fr', 'it', 'ja', 'ko', 'nl', 'pl', 'pt', 'pt-BR', 'sv', 'tr', 'uk', 'zh-CN'];
+const LOCALES = [
+  'en',
+  'en-GB',
+  'en-US',
+  'de',
+  'es',
+  'fr',
+  'it',
+  'ja',
+  'ko',
+  'nl',
+  'pl',
+  'pt',
+  'pt-BR',
+  'sv',
+  'tr',
+  'uk',
+  'zh-CN',
+];
 
 function languageName(locale: string): string {
   try {
@@ -46,7 +64,9 @@ export function PreferencesSettingsPage() {
   return (
     <div className="stack">
       <PageHeading title="Preferences" />
-      <p className="card__lead">How Latchkey looks and speaks to you, on every device you sign in on. Changes are saved as you make them.</p>
+      <p className="card__lead">
+        How Latchkey looks and speaks to you, on every device you sign in on. Changes are saved as you make them.
+      </p>
       {preferences.isPending && <Spinner label="Loading your preferences…" />}
       {preferences.isError && <LoadError what="your preferences" onRetry={() => void preferences.refetch()} />}
       {preferences.data && (
@@ -63,17 +83,31 @@ export function PreferencesSettingsPage() {
   );
 }
 
-function PreferencesForm({ preferences: saved, onChange: save }: { preferences: Preferences; onChange: (change: PreferencesUpdateInput) => void }) {
+function PreferencesForm({
+  preferences: saved,
+  onChange: save,
+}: {
+  preferences: Preferences;
+  onChange: (change: PreferencesUpdateInput) => void;
+}) {
   const id = useId();
   const [preferences, setPreferences] = useLocalCopy(saved);
   const onChange = (change: PreferencesUpdateInput) => {
-    setPreferences({ ...preferences, ...change, emailNotifications: { ...preferences.emailNotifications, ...change.emailNotifications } });
+    setPreferences({
+      ...preferences,
+      ...change,
+      emailNotifications: { ...preferences.emailNotifications, ...change.emailNotifications },
+    });
     save(change);
   };
   const zones = useMemo(() => timeZones(preferences.timeZone), [preferences.timeZone]);
   const locales = LOCALES.includes(preferences.locale) ? LOCALES : [preferences.locale, ...LOCALES];
   const deviceZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const example = new Intl.DateTimeFormat(preferences.locale, { timeZone: preferences.timeZone, dateStyle: 'full', timeStyle: 'short' }).format(new Date());
+  const example = new Intl.DateTimeFormat(preferences.locale, {
+    timeZone: preferences.timeZone,
+    dateStyle: 'full',
+    timeStyle: 'short',
+  }).format(new Date());
 
   return (
     <>
@@ -85,7 +119,13 @@ function PreferencesForm({ preferences: saved, onChange: save }: { preferences: 
           <div className="choice-group__options">
             {THEME_OPTIONS.map((option) => (
               <label key={option.value} className="choice">
-                <input type="radio" name={`${id}-theme`} value={option.value} checked={preferences.theme === option.value} onChange={() => onChange({ theme: option.value })} />
+                <input
+                  type="radio"
+                  name={`${id}-theme`}
+                  value={option.value}
+                  checked={preferences.theme === option.value}
+                  onChange={() => onChange({ theme: option.value })}
+                />
                 <span className="choice__label">{option.label}</span>
                 <span className="choice__hint">{option.hint}</span>
               </label>
@@ -101,7 +141,12 @@ function PreferencesForm({ preferences: saved, onChange: save }: { preferences: 
             Language and region
           </label>
           <p className="field__hint">Latchkey speaks English for now: this sets how dates and times are written.</p>
-          <select id={`${id}-locale`} className="field__input" value={preferences.locale} onChange={(event) => onChange({ locale: event.target.value })}>
+          <select
+            id={`${id}-locale`}
+            className="field__input"
+            value={preferences.locale}
+            onChange={(event) => onChange({ locale: event.target.value })}
+          >
             {locales.map((locale) => (
               <option key={locale} value={locale}>
                 {languageName(locale)} ({locale})

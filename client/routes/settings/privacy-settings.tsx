@@ -36,8 +36,8 @@ export function PrivacySettingsPage() {
               description={
                 <>
                   <p>
-                    When this is on, signed-in members see a “Send a message” form on your public profile. We email you their message; your address
-                    stays hidden from them.
+                    When this is on, signed-in members see a “Send a message” form on your public profile. We email you
+                    their message; your address stays hidden from them.
                   </p>
                   <p>If you reply, they will see your email address, as with any email. Turn this off at any time.</p>
                 </>

@@ -23,7 +23,8 @@ export function ProfileSettingsPage() {
     <div className="stack">
       <PageHeading title="Profile" />
       <p className="card__lead">
-        This is what everyone sees on <Link to={`/u/${user.id}`}>your public profile</Link>. Your email address is never shown.
+        This is what everyone sees on <Link to={`/u/${user.id}`}>your public profile</Link>. Your email address is never
+        shown.
       </p>
       <AvatarEditor user={user} />
       <form

@@ -10,7 +10,10 @@ const PAGE_SIZE = 10;
 
 /** The account's own security events, readable: "Signed in · Firefox on Linux, 192.0.2.1, 3 minutes ago". */
 export function SecurityLog() {
-  const events = trpc.auth.securityEvents.useInfiniteQuery({ limit: PAGE_SIZE }, { getNextPageParam: (page) => page.nextCursor ?? undefined });
+  const events = trpc.auth.securityEvents.useInfiniteQuery(
+    { limit: PAGE_SIZE },
+    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+  );
   const formatDate = useDateFormatter();
   const ago = useRelativeTimeFormatter();
   const items = events.data?.pages.flatMap((page) => page.items) ?? [];
@@ -18,7 +21,10 @@ export function SecurityLog() {
   return (
     <section className="card stack" aria-labelledby="security-log-title">
       <h2 id="security-log-title">Security log</h2>
-      <p className="field__hint">Sign-ins and changes to your account. Anything you do not recognise? Change your password and sign out other devices.</p>
+      <p className="field__hint">
+        Sign-ins and changes to your account. Anything you do not recognise? Change your password and sign out other
+        devices.
+      </p>
       {events.isPending && <Spinner label="Loading your security log…" />}
       {events.isError && <LoadError what="your security log" onRetry={() => void events.refetch()} />}
       {events.data && items.length === 0 && <p className="empty">Nothing yet.</p>}
@@ -42,7 +48,13 @@ export function SecurityLog() {
       )}
       {events.hasNextPage && (
         <div>
-          <Button variant="secondary" size="small" busy={events.isFetchingNextPage} busyLabel="Loading…" onClick={() => void events.fetchNextPage()}>
+          <Button
+            variant="secondary"
+            size="small"
+            busy={events.isFetchingNextPage}
+            busyLabel="Loading…"
+            onClick={() => void events.fetchNextPage()}
+          >
             Show earlier events
           </Button>
         </div>

@@ -17,7 +17,8 @@ export function SessionsList() {
     await Promise.all([utils.auth.sessions.list.invalidate(), utils.auth.securityEvents.invalidate()]);
     // The pressed button leaves with the row it signed out: keep the focus in this section, not on the page.
     const active = document.activeElement;
-    if (!active || active === document.body || titleRef.current?.parentElement?.contains(active)) titleRef.current?.focus();
+    if (!active || active === document.body || titleRef.current?.parentElement?.contains(active))
+      titleRef.current?.focus();
   };
   const revoke = trpc.auth.sessions.revoke.useMutation({ onSuccess: refresh });
   const revokeOthers = trpc.auth.sessions.revokeOthers.useMutation({ onSuccess: refresh });
@@ -40,10 +41,12 @@ export function SessionsList() {
             <li key={session.id} className="item-list__item">
               <div>
                 <p className="item-list__title">
-                  {describeDevice(session.userAgent)} {session.current && <span className="badge badge--success">This device</span>}
+                  {describeDevice(session.userAgent)}{' '}
+                  {session.current && <span className="badge badge--success">This device</span>}
                 </p>
                 <p className="field__hint">
-                  {session.ip} · signed in {formatDate(session.createdAt, 'dateTime')} · last active {ago(session.lastUsedAt)}
+                  {session.ip} · signed in {formatDate(session.createdAt, 'dateTime')} · last active{' '}
+                  {ago(session.lastUsedAt)}
                 </p>
               </div>
               {!session.current && (
@@ -63,7 +66,12 @@ export function SessionsList() {
       )}
       {others > 0 && (
         <div>
-          <Button variant="secondary" busy={revokeOthers.isPending} busyLabel="Signing out…" onClick={() => revokeOthers.mutate()}>
+          <Button
+            variant="secondary"
+            busy={revokeOthers.isPending}
+            busyLabel="Signing out…"
+            onClick={() => revokeOthers.mutate()}
+          >
             Sign out everywhere else
           </Button>
         </div>

@@ -12,7 +12,11 @@ import { useSchemaForm } from '#client/lib/forms.ts';
 import { updateUser } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 
-type Step = { kind: 'idle' } | { kind: 'setup'; setup: MfaSetup } | { kind: 'codes'; codes: string[] } | { kind: 'confirm'; action: 'disable' | 'regenerate' };
+type Step =
+  | { kind: 'idle' }
+  | { kind: 'setup'; setup: MfaSetup }
+  | { kind: 'codes'; codes: string[] }
+  | { kind: 'confirm'; action: 'disable' | 'regenerate' };
 
 /** Two-factor codes: set up with a QR code, recovery codes shown once, off with the password. */
 export function TwoFactor({ user }: { user: Me }) {
@@ -31,7 +35,8 @@ export function TwoFactor({ user }: { user: Me }) {
         <span className={`badge${user.mfaEnabled ? ' badge--success' : ''}`}>{user.mfaEnabled ? 'On' : 'Off'}</span>
       </div>
       <p className="field__hint">
-        With two-factor codes on, signing in also asks for a code from an authenticator app on your phone, so your password alone is not enough.
+        With two-factor codes on, signing in also asks for a code from an authenticator app on your phone, so your
+        password alone is not enough.
       </p>
       {step.kind === 'setup' && (
         <EnableStep
@@ -79,7 +84,15 @@ export function TwoFactor({ user }: { user: Me }) {
   );
 }
 
-function EnableStep({ setup, onEnabled, onCancel }: { setup: MfaSetup; onEnabled: (codes: string[]) => void; onCancel: () => void }) {
+function EnableStep({
+  setup,
+  onEnabled,
+  onCancel,
+}: {
+  setup: MfaSetup;
+  onEnabled: (codes: string[]) => void;
+  onCancel: () => void;
+}) {
   const form = useSchemaForm(MfaEnableInputSchema);
   const enable = trpc.auth.mfa.enable.useMutation();
   return (
@@ -101,11 +114,21 @@ function EnableStep({ setup, onEnabled, onCancel }: { setup: MfaSetup; onEnabled
         noValidate
         className="stack"
         onSubmit={form.onSubmit((input, formElement) =>
-          enable.mutate(input, { onSuccess: (result) => onEnabled(result.recoveryCodes), onError: (error) => form.showError(formElement, error) }),
+          enable.mutate(input, {
+            onSuccess: (result) => onEnabled(result.recoveryCodes),
+            onError: (error) => form.showError(formElement, error),
+          }),
         )}
       >
         {form.formError && <Alert tone="error">{form.formError}</Alert>}
-        <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" errors={form.fieldErrors.code} onInput={() => form.clearField('code')} />
+        <Field
+          label="Code"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          errors={form.fieldErrors.code}
+          onInput={() => form.clearField('code')}
+        />
         <div className="row">
           <Button type="submit" busy={enable.isPending} busyLabel="Checking…">
             Turn on
@@ -164,7 +187,15 @@ function RecoveryCodesView({ codes, onDone }: { codes: string[]; onDone: () => v
   );
 }
 
-function PasswordStep({ action, onDone, onCancel }: { action: 'disable' | 'regenerate'; onDone: (codes?: string[]) => void; onCancel: () => void }) {
+function PasswordStep({
+  action,
+  onDone,
+  onCancel,
+}: {
+  action: 'disable' | 'regenerate';
+  onDone: (codes?: string[]) => void;
+  onCancel: () => void;
+}) {
   const form = useSchemaForm(PasswordConfirmationInputSchema);
   const disable = trpc.auth.mfa.disable.useMutation();
   const regenerate = trpc.auth.mfa.regenerateRecoveryCodes.useMutation();
@@ -179,7 +210,11 @@ function PasswordStep({ action, onDone, onCancel }: { action: 'disable' | 'regen
         else regenerate.mutate(input, { onSuccess: (result) => onDone(result.recoveryCodes), onError });
       })}
     >
-      <p>{action === 'disable' ? 'Enter your password to turn two-factor codes off.' : 'Enter your password to make new recovery codes. The old ones stop working.'}</p>
+      <p>
+        {action === 'disable'
+          ? 'Enter your password to turn two-factor codes off.'
+          : 'Enter your password to make new recovery codes. The old ones stop working.'}
+      </p>
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
       <Field
         label="Password"

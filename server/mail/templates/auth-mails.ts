@@ -6,7 +6,10 @@ export function verificationMail(link: string): MailContent {
   return renderMail({
     subject: `Confirm your email for ${PRODUCT_NAME}`,
     heading: 'Confirm your email address',
-    paragraphs: [`Welcome to ${PRODUCT_NAME}. Confirm that this address is yours to finish creating your account.`, 'The link works once and expires in 24 hours.'],
+    paragraphs: [
+      `Welcome to ${PRODUCT_NAME}. Confirm that this address is yours to finish creating your account.`,
+      'The link works once and expires in 24 hours.',
+    ],
     action: { label: 'Confirm my email', url: link },
     footnote: `If you did not sign up for ${PRODUCT_NAME}, ignore this mail: no account is created without this confirmation.`,
   });

@@ -2,7 +2,12 @@ import { PRODUCT_NAME } from '#shared/constants.ts';
 import type { MailContent } from '../mail-message.ts';
 import { renderMail } from './layout.ts';
 
-export function contactRelayMail(input: { senderName: string; senderProfileUrl: string; message: string; privacyUrl: string }): MailContent {
+export function contactRelayMail(input: {
+  senderName: string;
+  senderProfileUrl: string;
+  message: string;
+  privacyUrl: string;
+}): MailContent {
   return renderMail({
     subject: `${input.senderName} sent you a message on ${PRODUCT_NAME}`,
     heading: `A message from ${input.senderName}`,

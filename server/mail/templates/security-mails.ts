@@ -6,7 +6,8 @@ import { renderMail } from './layout.ts';
 /** Where and how something happened, in the words a person reads: "Firefox on Linux, 192.0.2.1". */
 export type MailContext = { ip: string; userAgent: string; at: Date };
 
-const where = (context: MailContext) => `${describeDevice(context.userAgent)}, IP address ${context.ip}, at ${context.at.toUTCString()}`;
+const where = (context: MailContext) =>
+  `${describeDevice(context.userAgent)}, IP address ${context.ip}, at ${context.at.toUTCString()}`;
 
 const NOT_YOU = `If this was not you, reset your password now and review your sessions in ${PRODUCT_NAME}'s security settings.`;
 
@@ -14,7 +15,9 @@ export function passwordResetMail(link: string): MailContent {
   return renderMail({
     subject: `Reset your ${PRODUCT_NAME} password`,
     heading: 'Choose a new password',
-    paragraphs: ['Someone, probably you, asked to reset the password of your account. The link works once and expires in 1 hour.'],
+    paragraphs: [
+      'Someone, probably you, asked to reset the password of your account. The link works once and expires in 1 hour.',
+    ],
     action: { label: 'Choose a new password', url: link },
     footnote: 'If you did not ask for this, ignore this mail: your password stays as it is.',
   });
@@ -26,7 +29,9 @@ export function passwordChangedMail(context: MailContext, resetLink: string, how
     heading: `Your password was ${how}`,
     paragraphs: [
       `The password of your account was ${how} from ${where(context)}.`,
-      how === 'reset' ? 'Every device that was signed in has been signed out.' : 'Every other device that was signed in has been signed out.',
+      how === 'reset'
+        ? 'Every device that was signed in has been signed out.'
+        : 'Every other device that was signed in has been signed out.',
     ],
     action: { label: 'This was not me', url: resetLink },
     footnote: NOT_YOU,
@@ -37,7 +42,9 @@ export function emailChangeConfirmMail(link: string, newEmail: string): MailCont
   return renderMail({
     subject: `Confirm your new email for ${PRODUCT_NAME}`,
     heading: 'Confirm your new email address',
-    paragraphs: [`Confirm that ${newEmail} is yours to make it the address of your ${PRODUCT_NAME} account. The link works once and expires in 24 hours.`],
+    paragraphs: [
+      `Confirm that ${newEmail} is yours to make it the address of your ${PRODUCT_NAME} account. The link works once and expires in 24 hours.`,
+    ],
     action: { label: 'Confirm this address', url: link },
     footnote: 'If you did not ask for this, ignore this mail: nothing changes without this confirmation.',
   });
@@ -59,7 +66,9 @@ export function emailTakenMail(loginLink: string): MailContent {
   return renderMail({
     subject: `Someone tried to use your email on ${PRODUCT_NAME}`,
     heading: 'Your address is already in use',
-    paragraphs: [`Someone asked to move another ${PRODUCT_NAME} account to this email address. It already belongs to your account, so nothing was changed.`],
+    paragraphs: [
+      `Someone asked to move another ${PRODUCT_NAME} account to this email address. It already belongs to your account, so nothing was changed.`,
+    ],
     action: { label: 'Log in', url: loginLink },
     footnote: 'You do not need to do anything.',
   });
@@ -67,13 +76,17 @@ export function emailTakenMail(loginLink: string): MailContent {
 
 export function mfaChangedMail(context: MailContext, enabled: boolean): MailContent {
   return renderMail({
-    subject: enabled ? `Two-factor codes are on for your ${PRODUCT_NAME} account` : `Two-factor codes were turned off on your ${PRODUCT_NAME} account`,
+    subject: enabled
+      ? `Two-factor codes are on for your ${PRODUCT_NAME} account`
+      : `Two-factor codes were turned off on your ${PRODUCT_NAME} account`,
     heading: enabled ? 'Two-factor codes are on' : 'Two-factor codes are off',
     paragraphs: [
       enabled
         ? `From now on, signing in asks for a code from your authenticator app. This was set up from ${where(context)}.`
         : `Signing in no longer asks for a code. This was changed from ${where(context)}.`,
-      ...(enabled ? ['Keep your recovery codes somewhere safe: each one lets you in once if you lose your phone.'] : []),
+      ...(enabled
+        ? ['Keep your recovery codes somewhere safe: each one lets you in once if you lose your phone.']
+        : []),
     ],
     footnote: NOT_YOU,
   });

@@ -51,7 +51,9 @@ export async function listUsers(em: EntityManager, input: AdminUsersListInput): 
   if (input?.cursor) {
     const after = decodeCursor(input.cursor);
     const at = new Date(after.at);
-    conditions.push({ $or: [{ user: { createdAt: { $lt: at } } }, { user: { createdAt: at, id: { $lt: after.id } } }] });
+    conditions.push({
+      $or: [{ user: { createdAt: { $lt: at } } }, { user: { createdAt: at, id: { $lt: after.id } } }],
+    });
   }
   const profiles = await em.find(ProfileEntity, conditions.length ? { $and: conditions } : {}, {
     populate: ['user'],
@@ -62,7 +64,8 @@ export async function listUsers(em: EntityManager, input: AdminUsersListInput): 
   const last = items[items.length - 1];
   return {
     items: items.map((profile) => toAdminUser(profile as Profile & { user: User })),
-    nextCursor: profiles.length > limit && last ? encodeCursor({ at: last.user.createdAt.getTime(), id: last.user.id }) : null,
+    nextCursor:
+      profiles.length > limit && last ? encodeCursor({ at: last.user.createdAt.getTime(), id: last.user.id }) : null,
   };
 }
 
@@ -72,14 +75,20 @@ async function requireUser(em: EntityManager, userId: string): Promise<User> {
   return user;
 }
 
-const lastAdmin = () => new AppError('LAST_ADMIN', 'This is the last active administrator: make someone else an administrator first.');
+const lastAdmin = () =>
+  new AppError('LAST_ADMIN', 'This is the last active administrator: make someone else an administrator first.');
 
 /**
  * Takes an admin out of the active administrators (demotes or disables) only if another active
  * admin remains. One conditional statement, so two admins demoting each other at once cannot
  * leave nobody in charge.
  */
-async function stepDownAdmin(em: EntityManager, user: User, set: { column: 'role' | 'disabled_at'; value: string | number }, now: Date): Promise<void> {
+async function stepDownAdmin(
+  em: EntityManager,
+  user: User,
+  set: { column: 'role' | 'disabled_at'; value: string | number },
+  now: Date,
+): Promise<void> {
   const result = await executeSql<{ affectedRows: number }>(
     em,
     `update users set ${set.column} = ?, updated_at = ?
@@ -90,7 +99,14 @@ async function stepDownAdmin(em: EntityManager, user: User, set: { column: 'role
   if (result.affectedRows !== 1) throw lastAdmin();
 }
 
-export async function setRole(em: EntityManager, deps: Deps, admin: User, userId: string, role: Role, client: Client): Promise<void> {
+export async function setRole(
+  em: EntityManager,
+  deps: Deps,
+  admin: User,
+  userId: string,
+  role: Role,
+  client: Client,
+): Promise<void> {
   const user = await requireUser(em, userId);
   if (user.role === role) return;
   const now = deps.now();
@@ -101,7 +117,14 @@ export async function setRole(em: EntityManager, deps: Deps, admin: User, userId
   await em.flush();
 }
 
-export async function setDisabled(em: EntityManager, deps: Deps, admin: User, userId: string, disabled: boolean, client: Client): Promise<void> {
+export async function setDisabled(
+  em: EntityManager,
+  deps: Deps,
+  admin: User,
+  userId: string,
+  disabled: boolean,
+  client: Client,
+): Promise<void> {
   const user = await requireUser(em, userId);
   if ((user.disabledAt != null) === disabled) return;
   const now = deps.now();
@@ -112,11 +135,23 @@ export async function setDisabled(em: EntityManager, deps: Deps, admin: User, us
   } else {
     await em.nativeUpdate(UserEntity, { id: user.id }, { disabledAt: null, updatedAt: now });
   }
-  recordSecurityEvent(em, { user, type: disabled ? 'account.disabled' : 'account.enabled', client, at: now, actor: admin });
+  recordSecurityEvent(em, {
+    user,
+    type: disabled ? 'account.disabled' : 'account.enabled',
+    client,
+    at: now,
+    actor: admin,
+  });
   await em.flush();
 }
 
-export async function revokeUserSessions(em: EntityManager, deps: Deps, admin: User, userId: string, client: Client): Promise<void> {
+export async function revokeUserSessions(
+  em: EntityManager,
+  deps: Deps,
+  admin: User,
+  userId: string,
+  client: Client,
+): Promise<void> {
   const user = await requireUser(em, userId);
   const now = deps.now();
   await revokeSessionsOf(em, user.id, now);

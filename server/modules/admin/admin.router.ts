@@ -7,7 +7,11 @@ import {
   UserIdInputSchema,
 } from '#shared/schemas/admin.ts';
 import { OK } from '#shared/schemas/common.ts';
-import { createInvitation, listInvitations, revokeInvitation } from '#server/modules/invitations/invitations.service.ts';
+import {
+  createInvitation,
+  listInvitations,
+  revokeInvitation,
+} from '#server/modules/invitations/invitations.service.ts';
 import { permittedProcedure, router } from '#server/trpc/init.ts';
 import { listUsers, revokeUserSessions, setDisabled, setRole } from './admin-users.service.ts';
 
@@ -36,7 +40,9 @@ export const adminRouter = router({
   }),
 
   invitations: router({
-    create: manageInvitations.input(CreateInvitationInputSchema).mutation(async ({ ctx, input }) => createInvitation(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
+    create: manageInvitations
+      .input(CreateInvitationInputSchema)
+      .mutation(async ({ ctx, input }) => createInvitation(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
 
     list: manageInvitations.query(({ ctx }) => listInvitations(ctx.em, ctx.deps)),
 

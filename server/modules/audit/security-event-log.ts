@@ -11,7 +11,14 @@ export function logSecurityEvents(orm: MikroORM, log: FastifyBaseLogger): void {
     getSubscribedEntities: () => [SecurityEventEntity],
     afterCreate({ entity }: EventArgs<SecurityEvent>) {
       log.info(
-        { securityEvent: { type: entity.type, userId: entity.user?.id ?? null, actorId: entity.actorId ?? null, ip: entity.ip ?? null } },
+        {
+          securityEvent: {
+            type: entity.type,
+            userId: entity.user?.id ?? null,
+            actorId: entity.actorId ?? null,
+            ip: entity.ip ?? null,
+          },
+        },
         'security event',
       );
     },

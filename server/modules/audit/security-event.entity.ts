@@ -7,7 +7,10 @@ export const SecurityEventEntity = defineEntity({
   tableName: 'security_events',
   indexes: [{ properties: ['user', 'at'] }],
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     /** Null once the account is erased: the event stays, without personal data. */
     user: () => p.manyToOne(UserEntity).nullable().deleteRule('set null'),
     type: p.string().length(64),

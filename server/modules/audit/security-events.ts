@@ -24,17 +24,31 @@ export function recordSecurityEvent(
 const DEFAULT_PAGE = 20;
 
 /** The caller's own events, newest first, a page at a time (the cursor is the last item seen). */
-export async function listSecurityEvents(em: EntityManager, user: User, input: SecurityEventsInput): Promise<SecurityEventPage> {
+export async function listSecurityEvents(
+  em: EntityManager,
+  user: User,
+  input: SecurityEventsInput,
+): Promise<SecurityEventPage> {
   const limit = input?.limit ?? DEFAULT_PAGE;
   const after = input?.cursor ? decodeCursor(input.cursor) : null;
   const before = after
     ? { $or: [{ at: { $lt: new Date(after.at) } }, { at: new Date(after.at), id: { $lt: after.id } }] }
     : {};
-  const rows = await em.find(SecurityEventEntity, { user: user.id, ...before }, { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 });
+  const rows = await em.find(
+    SecurityEventEntity,
+    { user: user.id, ...before },
+    { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 },
+  );
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
-    items: items.map((event) => ({ id: event.id, type: event.type, at: event.at.toISOString(), ip: event.ip ?? null, userAgent: event.userAgent ?? null })),
+    items: items.map((event) => ({
+      id: event.id,
+      type: event.type,
+      at: event.at.toISOString(),
+      ip: event.ip ?? null,
+      userAgent: event.userAgent ?? null,
+    })),
     nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at.getTime(), id: last.id }) : null,
   };
 }

@@ -36,7 +36,9 @@ export const authRouter = router({
 
   verifyEmail: publicProcedure
     .input(VerifyEmailInputSchema)
-    .mutation(async ({ ctx, input }) => deliverSession(ctx, await verifyEmail(ctx.em, ctx.deps, input.token, ctx.client))),
+    .mutation(async ({ ctx, input }) =>
+      deliverSession(ctx, await verifyEmail(ctx.em, ctx.deps, input.token, ctx.client)),
+    ),
 
   login: publicProcedure.input(LoginInputSchema).mutation(async ({ ctx, input }): Promise<SignInResult> => {
     const outcome = await login(ctx.em, ctx.deps, input, ctx.client, ctx.deps.devices.knownAccounts(ctx.req));
@@ -72,12 +74,16 @@ export const authRouter = router({
 
   acceptInvitation: publicProcedure
     .input(AcceptInvitationInputSchema)
-    .mutation(async ({ ctx, input }) => deliverSession(ctx, await acceptInvitation(ctx.em, ctx.deps, input, ctx.client))),
+    .mutation(async ({ ctx, input }) =>
+      deliverSession(ctx, await acceptInvitation(ctx.em, ctx.deps, input, ctx.client)),
+    ),
 
   password: passwordRouter,
   email: emailChangeRouter,
   sessions: sessionsRouter,
   mfa: mfaRouter,
 
-  securityEvents: authedProcedure.input(SecurityEventsInputSchema).query(async ({ ctx, input }) => listSecurityEvents(ctx.em, await ctx.auth.loadUser(), input)),
+  securityEvents: authedProcedure
+    .input(SecurityEventsInputSchema)
+    .query(async ({ ctx, input }) => listSecurityEvents(ctx.em, await ctx.auth.loadUser(), input)),
 });

@@ -41,7 +41,13 @@ export async function register(em: EntityManager, deps: Deps, input: RegisterInp
   if (deps.config.registrationMode === 'invite_only') {
     throw new AppError('REGISTRATION_CLOSED', 'Sign-up is by invitation only.');
   }
-  await enforceRateLimit(em, RATE_LIMITS.registerPerIp, client.ip, deps.now(), 'Too many sign-ups from your network. Try again later.');
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.registerPerIp,
+    client.ip,
+    deps.now(),
+    'Too many sign-ups from your network. Try again later.',
+  );
   requireStrongPassword(deps, input.password, input.email);
   const passwordHash = await hashPassword(input.password);
   const existing = await findUserByEmail(em, input.email);
@@ -61,7 +67,8 @@ export async function register(em: EntityManager, deps: Deps, input: RegisterInp
     return;
   }
   // The sign-up mail counts as a verification mail towards the address's hourly three.
-  if (await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, user.emailNormalized)) await deps.mailer.send({ to: user.email, ...mail });
+  if (await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, user.emailNormalized))
+    await deps.mailer.send({ to: user.email, ...mail });
 }
 
 /** API.md §6: at most three mails of one kind an hour to one address; the answer stays the same. */
@@ -76,7 +83,13 @@ async function notifyExistingOwner(em: EntityManager, deps: Deps, owner: User): 
 
 /** Always answers Ok; mails only an existing, unverified account. */
 export async function resendVerification(em: EntityManager, deps: Deps, email: string, client: Client): Promise<void> {
-  await enforceRateLimit(em, RATE_LIMITS.resendVerificationPerIp, client.ip, deps.now(), 'Too many requests from your network. Try again later.');
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.resendVerificationPerIp,
+    client.ip,
+    deps.now(),
+    'Too many requests from your network. Try again later.',
+  );
   const user = await findUserByEmail(em, email);
   if (!user || user.emailVerifiedAt || user.disabledAt) return;
   if (!(await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, user.emailNormalized))) return;
@@ -86,7 +99,8 @@ export async function resendVerification(em: EntityManager, deps: Deps, email: s
   deps.mailer.sendInBackground({ to: user.email, ...mail });
 }
 
-const invalidLink = () => new AppError('INVALID_TOKEN', 'This link is invalid, expired or already used. Request a new one.');
+const invalidLink = () =>
+  new AppError('INVALID_TOKEN', 'This link is invalid, expired or already used. Request a new one.');
 
 /** Single use, 24 hours; signs the user in on this device. */
 export async function verifyEmail(em: EntityManager, deps: Deps, secret: string, client: Client): Promise<SignedIn> {
@@ -112,7 +126,8 @@ export type SignInOutcome = { status: 'signed_in'; signedIn: SignedIn } | { stat
 
 /** Only someone who has proved who they are learns the account's state. */
 function requireUsableAccount(user: User): void {
-  if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: we sent you a link.');
+  if (!user.emailVerifiedAt)
+    throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: we sent you a link.');
   if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 'This account has been disabled.');
 }
 
@@ -131,7 +146,10 @@ async function admit(em: EntityManager, deps: Deps, user: User, client: Client):
 /** "New sign-in" mail, when the member keeps security alerts on (the default). */
 async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client: Client): Promise<void> {
   if (!(await wantsSecurityAlerts(em, user.id))) return;
-  deps.mailer.sendInBackground({ to: user.email, ...newSignInMail({ ...client, at: deps.now() }, appLink(deps, '/settings/security')) });
+  deps.mailer.sendInBackground({
+    to: user.email,
+    ...newSignInMail({ ...client, at: deps.now() }, appLink(deps, '/settings/security')),
+  });
 }
 
 /**
@@ -139,14 +157,28 @@ async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client
  * both count towards the address's throttle unless this browser is one the account signed in
  * from before (`knownAccounts`, from the signed device cookie).
  */
-export async function login(em: EntityManager, deps: Deps, input: LoginInput, client: Client, knownAccounts: string[]): Promise<SignInOutcome> {
+export async function login(
+  em: EntityManager,
+  deps: Deps,
+  input: LoginInput,
+  client: Client,
+  knownAccounts: string[],
+): Promise<SignInOutcome> {
   const now = deps.now();
-  await enforceRateLimit(em, RATE_LIMITS.loginPerIp, client.ip, now, 'Too many sign-in attempts from your network. Try again in a few minutes.');
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.loginPerIp,
+    client.ip,
+    now,
+    'Too many sign-in attempts from your network. Try again in a few minutes.',
+  );
   const user = await findUserByEmail(em, input.email);
   const address = normalizeEmail(input.email);
   const knownDevice = user !== null && knownAccounts.includes(user.id);
   if (!knownDevice) await requireNotThrottled(em, address, now);
-  const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  const valid = user
+    ? await verifyPassword(user.passwordHash, input.password)
+    : await verifyAgainstDummy(input.password);
   if (!user || !valid) {
     if (!knownDevice) await recordLoginFailure(em, deps, address, user, now);
     if (user) {
@@ -162,7 +194,12 @@ export async function login(em: EntityManager, deps: Deps, input: LoginInput, cl
 }
 
 /** The second step of a sign-in with two-factor codes. */
-export async function verifyMfa(em: EntityManager, deps: Deps, input: VerifyMfaInput, client: Client): Promise<SignedIn> {
+export async function verifyMfa(
+  em: EntityManager,
+  deps: Deps,
+  input: VerifyMfaInput,
+  client: Client,
+): Promise<SignedIn> {
   const user = await passMfaChallenge(em, deps, input, client);
   return admit(em, deps, user, client);
 }

@@ -5,7 +5,11 @@ import { normalizeEmail } from '#shared/text.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { appLink } from '#server/lib/links.ts';
-import { emailChangeConfirmMail, emailChangeNoticeMail, emailTakenMail } from '#server/mail/templates/security-mails.ts';
+import {
+  emailChangeConfirmMail,
+  emailChangeNoticeMail,
+  emailTakenMail,
+} from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
 import { consumeRateLimit, enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
@@ -19,15 +23,30 @@ import { findUserByEmail } from '#server/modules/users/users.service.ts';
  * until the link is used. An address taken by another account gets the same answer (its owner
  * is told instead), so this cannot be used to find out who has an account.
  */
-export async function requestEmailChange(em: EntityManager, deps: Deps, user: User, input: ChangeEmailInput, client: Client): Promise<void> {
-  await enforceRateLimit(em, RATE_LIMITS.emailChangePerIp, client.ip, deps.now(), 'Too many requests from your network. Try again later.');
+export async function requestEmailChange(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  input: ChangeEmailInput,
+  client: Client,
+): Promise<void> {
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.emailChangePerIp,
+    client.ip,
+    deps.now(),
+    'Too many requests from your network. Try again later.',
+  );
   await requireCurrentPassword(user, input.password);
   if (normalizeEmail(input.newEmail) === user.emailNormalized) {
-    throw new AppError('INVALID_INPUT', 'This is already your email address.', { fieldErrors: { newEmail: ['This is already your email address.'] } });
+    throw new AppError('INVALID_INPUT', 'This is already your email address.', {
+      fieldErrors: { newEmail: ['This is already your email address.'] },
+    });
   }
   const now = deps.now();
   // At most three email-change mails an hour to one address (API.md §6); the answer stays Ok.
-  if (!(await consumeRateLimit(em, RATE_LIMITS.emailChangeMailPerAddress, normalizeEmail(input.newEmail), now)).allowed) return;
+  if (!(await consumeRateLimit(em, RATE_LIMITS.emailChangeMailPerAddress, normalizeEmail(input.newEmail), now)).allowed)
+    return;
   const owner = await findUserByEmail(em, input.newEmail);
   // The requester sees the same security event and notice either way: only the owner of a taken address learns of it.
   recordSecurityEvent(em, { user, type: 'email.change_requested', client, at: now });
@@ -35,9 +54,18 @@ export async function requestEmailChange(em: EntityManager, deps: Deps, user: Us
     await em.flush();
     deps.mailer.sendInBackground({ to: owner.email, ...emailTakenMail(appLink(deps, '/login')) });
   } else {
-    const token = createOneTimeToken(em, { purpose: 'change_email', user, email: input.newEmail, ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS, now });
+    const token = createOneTimeToken(em, {
+      purpose: 'change_email',
+      user,
+      email: input.newEmail,
+      ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS,
+      now,
+    });
     await em.flush();
-    deps.mailer.sendInBackground({ to: input.newEmail, ...emailChangeConfirmMail(appLink(deps, `/confirm-email?token=${token}`), input.newEmail) });
+    deps.mailer.sendInBackground({
+      to: input.newEmail,
+      ...emailChangeConfirmMail(appLink(deps, `/confirm-email?token=${token}`), input.newEmail),
+    });
   }
   deps.mailer.sendInBackground({ to: user.email, ...emailChangeNoticeMail({ ...client, at: now }, input.newEmail) });
 }

@@ -9,7 +9,10 @@ export const FlyerEntity = defineEntity({
   // profile.get lists a member's published flyers, newest first.
   indexes: [{ properties: ['user', 'status', 'publishedAt'] }],
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     user: () => p.manyToOne(UserEntity).deleteRule('cascade'),
     title: p.string().length(480),
     body: p.text(),

@@ -17,11 +17,15 @@ export const flyersRouter = router({
 
   publish: authedProcedure
     .input(FlyerIdInputSchema)
-    .mutation(async ({ ctx, input }) => setFlyerPublished(ctx.em, await ctx.auth.loadUser(), input.id, true, ctx.deps.now())),
+    .mutation(async ({ ctx, input }) =>
+      setFlyerPublished(ctx.em, await ctx.auth.loadUser(), input.id, true, ctx.deps.now()),
+    ),
 
   unpublish: authedProcedure
     .input(FlyerIdInputSchema)
-    .mutation(async ({ ctx, input }) => setFlyerPublished(ctx.em, await ctx.auth.loadUser(), input.id, false, ctx.deps.now())),
+    .mutation(async ({ ctx, input }) =>
+      setFlyerPublished(ctx.em, await ctx.auth.loadUser(), input.id, false, ctx.deps.now()),
+    ),
 
   delete: authedProcedure.input(FlyerIdInputSchema).mutation(async ({ ctx, input }) => {
     await deleteFlyer(ctx.em, await ctx.auth.loadUser(), input.id);

@@ -34,7 +34,13 @@ export async function listMyFlyers(em: EntityManager, owner: User): Promise<Flye
 }
 
 export async function createFlyer(em: EntityManager, owner: User, input: FlyerCreateInput, now: Date): Promise<Flyer> {
-  const flyer = em.create(FlyerEntity, { user: owner, title: input.title, body: input.body, createdAt: now, updatedAt: now });
+  const flyer = em.create(FlyerEntity, {
+    user: owner,
+    title: input.title,
+    body: input.body,
+    createdAt: now,
+    updatedAt: now,
+  });
   await em.flush();
   return toFlyer(flyer);
 }
@@ -48,7 +54,13 @@ export async function updateFlyer(em: EntityManager, owner: User, input: FlyerUp
   return toFlyer(flyer);
 }
 
-export async function setFlyerPublished(em: EntityManager, owner: User, id: string, published: boolean, now: Date): Promise<Flyer> {
+export async function setFlyerPublished(
+  em: EntityManager,
+  owner: User,
+  id: string,
+  published: boolean,
+  now: Date,
+): Promise<Flyer> {
   const flyer = await requireOwnFlyer(em, owner, id);
   flyer.status = published ? 'published' : 'draft';
   flyer.updatedAt = now;
@@ -73,5 +85,10 @@ const PUBLISHED_FLYERS_SQL = `select id, title, body, published_at from flyers
 /** What a public profile shows: published flyers, newest publication first (a prepared read: profile.get is hot). */
 export async function publishedFlyersOf(em: EntityManager, userId: string): Promise<PublicProfile['flyers']> {
   const rows = await queryPrepared<PublishedFlyerRow>(em, 'read', PUBLISHED_FLYERS_SQL, [userId]);
-  return rows.map((row) => ({ id: row.id, title: row.title, body: row.body, publishedAt: instantOf(row.published_at) }));
+  return rows.map((row) => ({
+    id: row.id,
+    title: row.title,
+    body: row.body,
+    publishedAt: instantOf(row.published_at),
+  }));
 }

@@ -8,7 +8,10 @@ export const InvitationEntity = defineEntity({
   tableName: 'invitations',
   indexes: [{ properties: ['createdAt'] }],
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     email: p.string().length(320),
     emailNormalized: p.string().length(320).index(),
     role: p.enum([...ROLES]),

@@ -36,9 +36,16 @@ const toInvitation = (invitation: InvitationRecord, now: Date): Invitation => ({
   expiresAt: invitation.expiresAt.toISOString(),
 });
 
-export async function createInvitation(em: EntityManager, deps: Deps, admin: User, input: CreateInvitationInput): Promise<CreatedInvitation> {
+export async function createInvitation(
+  em: EntityManager,
+  deps: Deps,
+  admin: User,
+  input: CreateInvitationInput,
+): Promise<CreatedInvitation> {
   if (await findUserByEmail(em, input.email)) {
-    throw new AppError('INVALID_INPUT', 'This address already has an account.', { fieldErrors: { email: ['This address already has an account.'] } });
+    throw new AppError('INVALID_INPUT', 'This address already has an account.', {
+      fieldErrors: { email: ['This address already has an account.'] },
+    });
   }
   const now = deps.now();
   // A new invitation replaces any still pending for the address: only the latest link works.
@@ -80,14 +87,20 @@ export async function revokeInvitation(em: EntityManager, deps: Deps, id: string
   await em.flush();
 }
 
-const invalidInvitation = () => new AppError('INVALID_TOKEN', 'This invitation is invalid, expired, revoked or already used. Ask for a new one.');
+const invalidInvitation = () =>
+  new AppError('INVALID_TOKEN', 'This invitation is invalid, expired, revoked or already used. Ask for a new one.');
 
 /**
  * Creates the account with the invited role and a confirmed email (the link proved the address),
  * and signs it in. The invitation is claimed by a conditional update inside the same
  * transaction, so it works exactly once.
  */
-export async function acceptInvitation(em: EntityManager, deps: Deps, input: AcceptInvitationInput, client: Client): Promise<SignedIn> {
+export async function acceptInvitation(
+  em: EntityManager,
+  deps: Deps,
+  input: AcceptInvitationInput,
+  client: Client,
+): Promise<SignedIn> {
   const tokenHash = sha256Hex(input.token);
   const pending = await em.findOne(InvitationEntity, { tokenHash });
   if (!pending || pending.acceptedAt || pending.revokedAt || pending.expiresAt <= deps.now()) throw invalidInvitation();
@@ -118,5 +131,8 @@ export async function acceptInvitation(em: EntityManager, deps: Deps, input: Acc
 /** Housekeeping: invitations that ended (expired or revoked) over 30 days ago are removed. */
 export async function pruneEndedInvitations(em: EntityManager, now: Date): Promise<void> {
   const cutoff = new Date(now.getTime() - KEEP_ENDED_INVITATIONS_MS);
-  await em.nativeDelete(InvitationEntity, { acceptedAt: null, $or: [{ expiresAt: { $lte: cutoff } }, { revokedAt: { $lte: cutoff } }] });
+  await em.nativeDelete(InvitationEntity, {
+    acceptedAt: null,
+    $or: [{ expiresAt: { $lte: cutoff } }, { revokedAt: { $lte: cutoff } }],
+  });
 }

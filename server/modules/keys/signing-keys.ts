@@ -25,13 +25,25 @@ async function importStoredKey(stored: StoredKey): Promise<SigningKey> {
     kid: stored.kid,
     privateKey,
     publicKey,
-    publicJwk: { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y, kid: stored.kid, use: 'sig', alg: 'ES256' } as JsonWebKey,
+    publicJwk: {
+      kty: publicJwk.kty,
+      crv: publicJwk.crv,
+      x: publicJwk.x,
+      y: publicJwk.y,
+      kid: stored.kid,
+      use: 'sig',
+      alg: 'ES256',
+    } as JsonWebKey,
   };
 }
 
 async function generateStoredKey(): Promise<StoredKey> {
   const pair = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
-  return { kid: newId(), createdAt: new Date().toISOString(), privateJwk: await webcrypto.subtle.exportKey('jwk', pair.privateKey) };
+  return {
+    kid: newId(),
+    createdAt: new Date().toISOString(),
+    privateJwk: await webcrypto.subtle.exportKey('jwk', pair.privateKey),
+  };
 }
 
 /**

@@ -7,7 +7,10 @@ export const MfaChallengeEntity = defineEntity({
   name: 'MfaChallenge',
   tableName: 'mfa_challenges',
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     tokenHash: p.string().length(64).unique(),
     user: () => p.manyToOne(UserEntity).deleteRule('cascade').index(),
     expiresAt: p.datetime(),

@@ -32,9 +32,18 @@ export async function startMfaChallenge(em: EntityManager, deps: Deps, user: Use
  * before the code is checked (an atomic increment), so five tries are all anyone gets; the sixth
  * is RATE_LIMITED and the token is dead.
  */
-export async function passMfaChallenge(em: EntityManager, deps: Deps, input: VerifyMfaInput, client: Client): Promise<User> {
+export async function passMfaChallenge(
+  em: EntityManager,
+  deps: Deps,
+  input: VerifyMfaInput,
+  client: Client,
+): Promise<User> {
   const now = deps.now();
-  const challenge = await em.findOne(MfaChallengeEntity, { tokenHash: sha256Hex(input.mfaToken) }, { populate: ['user'] });
+  const challenge = await em.findOne(
+    MfaChallengeEntity,
+    { tokenHash: sha256Hex(input.mfaToken) },
+    { populate: ['user'] },
+  );
   if (!challenge || challenge.expiresAt <= now) {
     throw new AppError('INVALID_TOKEN', 'This sign-in has expired. Please enter your email and password again.');
   }
@@ -45,7 +54,10 @@ export async function passMfaChallenge(em: EntityManager, deps: Deps, input: Ver
   );
   if (counted === 0) {
     await em.nativeDelete(MfaChallengeEntity, { id: challenge.id });
-    throw rateLimitedError(Math.ceil((challenge.expiresAt.getTime() - now.getTime()) / 1000), 'Too many wrong codes. Please sign in again.');
+    throw rateLimitedError(
+      Math.ceil((challenge.expiresAt.getTime() - now.getTime()) / 1000),
+      'Too many wrong codes. Please sign in again.',
+    );
   }
   const user = challenge.user;
   if (!(await checkSecondFactor(em, deps, user, input.code, client))) {

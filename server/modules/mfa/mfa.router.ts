@@ -7,7 +7,9 @@ import { disableMfa, enableMfa, regenerateRecoveryCodes, setupMfa } from './mfa.
 export const mfaRouter = router({
   setup: authedProcedure.mutation(async ({ ctx }) => setupMfa(ctx.em, ctx.deps, await ctx.auth.loadUser())),
 
-  enable: authedProcedure.input(MfaEnableInputSchema).mutation(async ({ ctx, input }) => enableMfa(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.code, ctx.client)),
+  enable: authedProcedure
+    .input(MfaEnableInputSchema)
+    .mutation(async ({ ctx, input }) => enableMfa(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.code, ctx.client)),
 
   disable: authedProcedure.input(PasswordConfirmationInputSchema).mutation(async ({ ctx, input }) => {
     await disableMfa(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.password, ctx.client);
@@ -16,5 +18,7 @@ export const mfaRouter = router({
 
   regenerateRecoveryCodes: authedProcedure
     .input(PasswordConfirmationInputSchema)
-    .mutation(async ({ ctx, input }) => regenerateRecoveryCodes(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.password, ctx.client)),
+    .mutation(async ({ ctx, input }) =>
+      regenerateRecoveryCodes(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.password, ctx.client),
+    ),
 });

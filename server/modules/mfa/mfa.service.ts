@@ -20,7 +20,10 @@ const SECRET_BYTES = 20; // 160 bits (RFC 4226 recommends at least 128)
 
 const alreadyEnabled = () => new AppError('MFA_ALREADY_ENABLED', 'Two-factor codes are already on.');
 const notEnabled = () => new AppError('MFA_NOT_ENABLED', 'Two-factor codes are not on.');
-export const invalidMfaCode = (field = 'code') => new AppError('INVALID_MFA_CODE', 'This code is not right, or it was already used.', { fieldErrors: { [field]: ['This code is not right, or it was already used.'] } });
+export const invalidMfaCode = (field = 'code') =>
+  new AppError('INVALID_MFA_CODE', 'This code is not right, or it was already used.', {
+    fieldErrors: { [field]: ['This code is not right, or it was already used.'] },
+  });
 
 /** A new secret, not active until a code from it is entered (auth.mfa.enable). */
 export async function setupMfa(em: EntityManager, deps: Deps, user: User): Promise<MfaSetup> {
@@ -42,9 +45,16 @@ async function replaceRecoveryCodes(em: EntityManager, user: User): Promise<stri
   return codes;
 }
 
-export async function enableMfa(em: EntityManager, deps: Deps, user: User, code: string, client: Client): Promise<RecoveryCodes> {
+export async function enableMfa(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  code: string,
+  client: Client,
+): Promise<RecoveryCodes> {
   if (user.mfaEnabledAt) throw alreadyEnabled();
-  if (!user.mfaPendingSecret) throw new AppError('INVALID_MFA_CODE', 'Start the set-up first: it shows the code to scan.');
+  if (!user.mfaPendingSecret)
+    throw new AppError('INVALID_MFA_CODE', 'Start the set-up first: it shows the code to scan.');
   const now = deps.now();
   const step = matchTotp(deps.secretBox.open(user.mfaPendingSecret), code, now, null);
   if (step === null) throw invalidMfaCode();
@@ -59,7 +69,13 @@ export async function enableMfa(em: EntityManager, deps: Deps, user: User, code:
   return { recoveryCodes };
 }
 
-export async function disableMfa(em: EntityManager, deps: Deps, user: User, password: string, client: Client): Promise<void> {
+export async function disableMfa(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  password: string,
+  client: Client,
+): Promise<void> {
   await requireCurrentPassword(user, password);
   if (!user.mfaEnabledAt) throw notEnabled();
   const now = deps.now();
@@ -73,7 +89,13 @@ export async function disableMfa(em: EntityManager, deps: Deps, user: User, pass
   deps.mailer.sendInBackground({ to: user.email, ...mfaChangedMail({ ...client, at: now }, false) });
 }
 
-export async function regenerateRecoveryCodes(em: EntityManager, deps: Deps, user: User, password: string, client: Client): Promise<RecoveryCodes> {
+export async function regenerateRecoveryCodes(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  password: string,
+  client: Client,
+): Promise<RecoveryCodes> {
   await requireCurrentPassword(user, password);
   if (!user.mfaEnabledAt) throw notEnabled();
   const recoveryCodes = await replaceRecoveryCodes(em, user);
@@ -86,10 +108,17 @@ export async function regenerateRecoveryCodes(em: EntityManager, deps: Deps, use
  * A second-factor check that counts: after 10 wrong codes in 15 minutes on one account, every
  * further try is RATE_LIMITED, whichever sign-in or confirmation it comes from (API.md §6).
  */
-export async function checkSecondFactor(em: EntityManager, deps: Deps, user: User, code: string, client: Client): Promise<boolean> {
+export async function checkSecondFactor(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  code: string,
+  client: Client,
+): Promise<boolean> {
   const now = deps.now();
   const limit = await checkRateLimit(em, RATE_LIMITS.mfaFailuresPerAccount, user.id, now);
-  if (!limit.allowed) throw rateLimitedError(limit.retryAfterSeconds, 'Too many wrong codes. Wait a few minutes and try again.');
+  if (!limit.allowed)
+    throw rateLimitedError(limit.retryAfterSeconds, 'Too many wrong codes. Wait a few minutes and try again.');
   if (await spendSecondFactor(em, deps, user, code, client)) return true;
   await recordHit(em, RATE_LIMITS.mfaFailuresPerAccount, user.id, now);
   return false;
@@ -100,11 +129,21 @@ export async function checkSecondFactor(em: EntityManager, deps: Deps, user: Use
  * recovery code are claimed by conditional updates, so the same code never works twice, even
  * for two requests at once.
  */
-async function spendSecondFactor(em: EntityManager, deps: Deps, user: User, code: string, client: Client): Promise<boolean> {
+async function spendSecondFactor(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  code: string,
+  client: Client,
+): Promise<boolean> {
   if (!user.mfaSecret) return false;
   const now = deps.now();
   if (looksLikeRecoveryCode(code)) {
-    const claimed = await em.nativeUpdate(RecoveryCodeEntity, { user: user.id, codeHash: recoveryCodeHash(code), usedAt: null }, { usedAt: now });
+    const claimed = await em.nativeUpdate(
+      RecoveryCodeEntity,
+      { user: user.id, codeHash: recoveryCodeHash(code), usedAt: null },
+      { usedAt: now },
+    );
     if (claimed === 0) return false;
     recordSecurityEvent(em, { user, type: 'mfa.recovery_code_used', client, at: now });
     return true;

@@ -7,7 +7,10 @@ export const RecoveryCodeEntity = defineEntity({
   name: 'RecoveryCode',
   tableName: 'recovery_codes',
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     user: () => p.manyToOne(UserEntity).deleteRule('cascade').index(),
     codeHash: p.string().length(64),
     usedAt: p.datetime().nullable(),

@@ -17,7 +17,12 @@ export function totpCode(key: Uint8Array, step: number, digits = TOTP_DIGITS): s
  * The time step the code belongs to, within one step of now and later than `lastUsedStep`
  * (a code already accepted is never accepted again), or null.
  */
-export function matchTotp(key: Uint8Array, code: string, now: Date, lastUsedStep: number | null | undefined): number | null {
+export function matchTotp(
+  key: Uint8Array,
+  code: string,
+  now: Date,
+  lastUsedStep: number | null | undefined,
+): number | null {
   const current = totpStep(now);
   for (const step of [current - 1, current, current + 1]) {
     if (lastUsedStep != null && step <= lastUsedStep) continue;

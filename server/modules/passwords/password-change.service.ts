@@ -8,7 +8,13 @@ import { reissueSession, revokeSessionsOf, type SignedIn } from '#server/modules
 import { applyNewPassword, prepareNewPassword, requireCurrentPassword } from './passwords.service.ts';
 
 /** Needs the current password; every other session ends, this device gets fresh tokens. */
-export async function changePassword(em: EntityManager, deps: Deps, auth: Auth, input: ChangePasswordInput, client: Client): Promise<SignedIn> {
+export async function changePassword(
+  em: EntityManager,
+  deps: Deps,
+  auth: Auth,
+  input: ChangePasswordInput,
+  client: Client,
+): Promise<SignedIn> {
   const [user, session] = await Promise.all([auth.loadUser(), auth.loadSession()]);
   await requireCurrentPassword(user, input.currentPassword, 'currentPassword');
   const passwordHash = await prepareNewPassword(em, deps, user, input.newPassword, 'newPassword');

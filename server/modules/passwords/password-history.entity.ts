@@ -8,7 +8,10 @@ export const PasswordHistoryEntity = defineEntity({
   tableName: 'password_history',
   indexes: [{ properties: ['user', 'createdAt'] }],
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     user: () => p.manyToOne(UserEntity).deleteRule('cascade'),
     passwordHash: p.string().hidden(),
     createdAt: p.datetime(),

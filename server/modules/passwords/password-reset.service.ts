@@ -18,26 +18,56 @@ import { applyNewPassword, prepareNewPassword } from './passwords.service.ts';
 
 const RESET_TTL_SECONDS = 60 * 60; // 1 hour
 
-const invalidLink = () => new AppError('INVALID_TOKEN', 'This reset link is invalid, expired or already used. Ask for a new one.');
+const invalidLink = () =>
+  new AppError('INVALID_TOKEN', 'This reset link is invalid, expired or already used. Ask for a new one.');
 
 /**
  * Always the same answer. The mail goes out in the background, so the answer takes as long
  * whether or not the address has an account.
  */
-export async function requestPasswordReset(em: EntityManager, deps: Deps, email: string, client: Client): Promise<void> {
-  await enforceRateLimit(em, RATE_LIMITS.requestResetPerIp, client.ip, deps.now(), 'Too many requests from your network. Try again later.');
+export async function requestPasswordReset(
+  em: EntityManager,
+  deps: Deps,
+  email: string,
+  client: Client,
+): Promise<void> {
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.requestResetPerIp,
+    client.ip,
+    deps.now(),
+    'Too many requests from your network. Try again later.',
+  );
   const user = await findUserByEmail(em, email);
   if (!user || user.disabledAt) return;
   if (!(await consumeRateLimit(em, RATE_LIMITS.resetMailPerAddress, user.emailNormalized, deps.now())).allowed) return;
-  const token = createOneTimeToken(em, { purpose: 'reset_password', user, email: user.email, ttlSeconds: RESET_TTL_SECONDS, now: deps.now() });
+  const token = createOneTimeToken(em, {
+    purpose: 'reset_password',
+    user,
+    email: user.email,
+    ttlSeconds: RESET_TTL_SECONDS,
+    now: deps.now(),
+  });
   await em.flush();
-  deps.mailer.sendInBackground({ to: user.email, ...passwordResetMail(appLink(deps, `/reset-password?token=${token}`)) });
+  deps.mailer.sendInBackground({
+    to: user.email,
+    ...passwordResetMail(appLink(deps, `/reset-password?token=${token}`)),
+  });
 }
 
 /** Single use, 1 hour. Ends every session of the account and tells its owner. */
-export async function resetPassword(em: EntityManager, deps: Deps, input: ResetPasswordInput, client: Client): Promise<void> {
+export async function resetPassword(
+  em: EntityManager,
+  deps: Deps,
+  input: ResetPasswordInput,
+  client: Client,
+): Promise<void> {
   // Look first, spend later: the new password is checked and hashed outside the transaction.
-  const pending = await em.findOne(OneTimeTokenEntity, { tokenHash: sha256Hex(input.token), purpose: 'reset_password', usedAt: null }, { populate: ['user'] });
+  const pending = await em.findOne(
+    OneTimeTokenEntity,
+    { tokenHash: sha256Hex(input.token), purpose: 'reset_password', usedAt: null },
+    { populate: ['user'] },
+  );
   const owner = pending?.user;
   if (!pending || !owner || pending.expiresAt <= deps.now() || owner.email !== pending.email) throw invalidLink();
   const passwordHash = await prepareNewPassword(em, deps, owner, input.password);
@@ -54,5 +84,8 @@ export async function resetPassword(em: EntityManager, deps: Deps, input: ResetP
     await tx.flush();
     return account;
   });
-  deps.mailer.sendInBackground({ to: user.email, ...passwordChangedMail({ ...client, at: deps.now() }, appLink(deps, '/forgot-password'), 'reset') });
+  deps.mailer.sendInBackground({
+    to: user.email,
+    ...passwordChangedMail({ ...client, at: deps.now() }, appLink(deps, '/forgot-password'), 'reset'),
+  });
 }

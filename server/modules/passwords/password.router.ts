@@ -1,4 +1,8 @@
-import { ChangePasswordInputSchema, RequestPasswordResetInputSchema, ResetPasswordInputSchema } from '#shared/schemas/account.ts';
+import {
+  ChangePasswordInputSchema,
+  RequestPasswordResetInputSchema,
+  ResetPasswordInputSchema,
+} from '#shared/schemas/account.ts';
 import { OK } from '#shared/schemas/common.ts';
 import { deliverSession } from '#server/modules/sessions/deliver-session.ts';
 import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
@@ -18,5 +22,7 @@ export const passwordRouter = router({
 
   change: authedProcedure
     .input(ChangePasswordInputSchema)
-    .mutation(async ({ ctx, input }) => deliverSession(ctx, await changePassword(ctx.em, ctx.deps, ctx.auth, input, ctx.client))),
+    .mutation(async ({ ctx, input }) =>
+      deliverSession(ctx, await changePassword(ctx.em, ctx.deps, ctx.auth, input, ctx.client)),
+    ),
 });

@@ -20,9 +20,19 @@ export function requireStrongPassword(deps: Deps, password: string, email: strin
  * Checks a new password against the policy and the account's history and returns its hash.
  * Runs before any transaction: the hashing must not hold the database.
  */
-export async function prepareNewPassword(em: EntityManager, deps: Deps, user: User, password: string, field = 'password'): Promise<string> {
+export async function prepareNewPassword(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  password: string,
+  field = 'password',
+): Promise<string> {
   requireStrongPassword(deps, password, user.email, field);
-  const history = await em.find(PasswordHistoryEntity, { user: user.id }, { orderBy: { createdAt: 'desc' }, limit: PASSWORD_HISTORY_SIZE });
+  const history = await em.find(
+    PasswordHistoryEntity,
+    { user: user.id },
+    { orderBy: { createdAt: 'desc' }, limit: PASSWORD_HISTORY_SIZE },
+  );
   const hashes = [user.passwordHash, ...history.map((entry) => entry.passwordHash)];
   const reused = await Promise.all(hashes.map((hash) => verifyPassword(hash, password)));
   if (reused.some(Boolean)) {
@@ -40,8 +50,16 @@ export async function applyNewPassword(em: EntityManager, user: User, passwordHa
   user.passwordHash = passwordHash;
   em.create(PasswordHistoryEntity, { user, passwordHash, createdAt: now });
   await em.flush();
-  await em.nativeUpdate(OneTimeTokenEntity, { user: user.id, purpose: 'reset_password', usedAt: null }, { usedAt: now });
-  const keep = await em.find(PasswordHistoryEntity, { user: user.id }, { orderBy: { createdAt: 'desc' }, limit: PASSWORD_HISTORY_SIZE, fields: ['id'] });
+  await em.nativeUpdate(
+    OneTimeTokenEntity,
+    { user: user.id, purpose: 'reset_password', usedAt: null },
+    { usedAt: now },
+  );
+  const keep = await em.find(
+    PasswordHistoryEntity,
+    { user: user.id },
+    { orderBy: { createdAt: 'desc' }, limit: PASSWORD_HISTORY_SIZE, fields: ['id'] },
+  );
   await em.nativeDelete(PasswordHistoryEntity, { user: user.id, id: { $nin: keep.map((entry) => entry.id) } });
 }
 

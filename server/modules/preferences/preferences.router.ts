@@ -4,5 +4,7 @@ import { getPreferences, updatePreferences } from './preferences.service.ts';
 
 export const preferencesRouter = router({
   get: authedProcedure.query(async ({ ctx }) => getPreferences(ctx.em, await ctx.auth.loadUser())),
-  update: authedProcedure.input(PreferencesUpdateInputSchema).mutation(async ({ ctx, input }) => updatePreferences(ctx.em, await ctx.auth.loadUser(), input)),
+  update: authedProcedure
+    .input(PreferencesUpdateInputSchema)
+    .mutation(async ({ ctx, input }) => updatePreferences(ctx.em, await ctx.auth.loadUser(), input)),
 });

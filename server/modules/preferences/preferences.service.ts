@@ -19,7 +19,12 @@ export function findPreferences(em: EntityManager, userId: string): Promise<Pref
 
 /** Whether the member wants security alerts by mail: read on every sign-in, so one prepared read. */
 export async function wantsSecurityAlerts(em: EntityManager, userId: string): Promise<boolean> {
-  const [row] = await queryPrepared<{ security_alerts: number }>(em, 'read', 'select security_alerts from preferences where user_id = ?', [userId]);
+  const [row] = await queryPrepared<{ security_alerts: number }>(
+    em,
+    'read',
+    'select security_alerts from preferences where user_id = ?',
+    [userId],
+  );
   return Boolean(row?.security_alerts);
 }
 
@@ -27,7 +32,11 @@ export async function getPreferences(em: EntityManager, user: User): Promise<Pre
   return toPreferences(await findPreferences(em, user.id));
 }
 
-export async function updatePreferences(em: EntityManager, user: User, input: PreferencesUpdateInput): Promise<PreferencesShape> {
+export async function updatePreferences(
+  em: EntityManager,
+  user: User,
+  input: PreferencesUpdateInput,
+): Promise<PreferencesShape> {
   const record = await findPreferences(em, user.id);
   if (input.theme !== undefined) record.theme = input.theme;
   if (input.locale !== undefined) record.locale = input.locale;

@@ -33,7 +33,12 @@ export async function exportAccountData(em: EntityManager, user: User) {
     em.find(SessionEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
     em.find(SecurityEventEntity, { user: user.id }, { orderBy: { at: 'desc' } }),
     em.find(FlyerEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
-    em.find(OneTimeTokenEntity, { user: user.id, purpose: 'change_email', usedAt: null, expiresAt: { $gt: new Date() } }),
+    em.find(OneTimeTokenEntity, {
+      user: user.id,
+      purpose: 'change_email',
+      usedAt: null,
+      expiresAt: { $gt: new Date() },
+    }),
   ]);
   return {
     exportedAt: new Date().toISOString(),
@@ -59,14 +64,30 @@ export async function exportAccountData(em: EntityManager, user: User) {
       ip: session.ip,
       userAgent: session.userAgent,
     })),
-    securityEvents: events.map((event) => ({ id: event.id, type: event.type, at: iso(event.at), ip: event.ip ?? null, userAgent: event.userAgent ?? null })),
+    securityEvents: events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      at: iso(event.at),
+      ip: event.ip ?? null,
+      userAgent: event.userAgent ?? null,
+    })),
     flyers: flyers.map(toFlyer),
-    pendingEmailChanges: emailChanges.map((change) => ({ newEmail: change.email, requestedAt: iso(change.createdAt), expiresAt: iso(change.expiresAt) })),
+    pendingEmailChanges: emailChanges.map((change) => ({
+      newEmail: change.email,
+      requestedAt: iso(change.createdAt),
+      expiresAt: iso(change.expiresAt),
+    })),
   };
 }
 
 /** Hidden from everyone and signed out everywhere; signing in again within 30 days restores it. */
-export async function deactivateAccount(em: EntityManager, deps: Deps, auth: Auth, password: string, client: Client): Promise<void> {
+export async function deactivateAccount(
+  em: EntityManager,
+  deps: Deps,
+  auth: Auth,
+  password: string,
+  client: Client,
+): Promise<void> {
   const user = await auth.loadUser();
   await requireCurrentPassword(user, password);
   const now = deps.now();
@@ -76,7 +97,13 @@ export async function deactivateAccount(em: EntityManager, deps: Deps, auth: Aut
   await em.flush();
 }
 
-export async function deleteAccount(em: EntityManager, deps: Deps, auth: Auth, input: DeleteAccountInput, client: Client): Promise<void> {
+export async function deleteAccount(
+  em: EntityManager,
+  deps: Deps,
+  auth: Auth,
+  input: DeleteAccountInput,
+  client: Client,
+): Promise<void> {
   const user = await auth.loadUser();
   await requireCurrentPassword(user, input.password);
   if (user.mfaEnabledAt) {

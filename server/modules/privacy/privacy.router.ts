@@ -8,7 +8,9 @@ import { getPrivacySettings, updatePrivacySettings } from './privacy.service.ts'
 
 export const privacyRouter = router({
   get: authedProcedure.query(async ({ ctx }) => getPrivacySettings(ctx.em, await ctx.auth.loadUser())),
-  update: authedProcedure.input(PrivacyUpdateInputSchema).mutation(async ({ ctx, input }) => updatePrivacySettings(ctx.em, await ctx.auth.loadUser(), input)),
+  update: authedProcedure
+    .input(PrivacyUpdateInputSchema)
+    .mutation(async ({ ctx, input }) => updatePrivacySettings(ctx.em, await ctx.auth.loadUser(), input)),
 
   exportData: authedProcedure.query(async ({ ctx }) => exportAccountData(ctx.em, await ctx.auth.loadUser())),
 

@@ -16,9 +16,16 @@ export async function releaseAvatarFile(em: EntityManager, deps: Deps, name: str
 }
 
 export async function uploadAvatar(em: EntityManager, deps: Deps, user: User, form: FormData): Promise<AvatarResult> {
-  await enforceRateLimit(em, RATE_LIMITS.avatarUploadPerUser, user.id, deps.now(), 'You changed your picture many times in the last hour. Try again later.');
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.avatarUploadPerUser,
+    user.id,
+    deps.now(),
+    'You changed your picture many times in the last hour. Try again later.',
+  );
   const file = form.get('file');
-  if (!(file instanceof Blob) || file.size === 0) throw new AppError('INVALID_IMAGE', 'Choose an image file to upload.');
+  if (!(file instanceof Blob) || file.size === 0)
+    throw new AppError('INVALID_IMAGE', 'Choose an image file to upload.');
   const webp = await toAvatarWebp(Buffer.from(await file.arrayBuffer()));
   const name = await writeAvatarFile(deps.config.dataDir, webp);
   const profile = await em.findOneOrFail(ProfileEntity, { user: user.id });

@@ -16,11 +16,19 @@ import { requireVisibleProfile } from './profile.service.ts';
  * address goes only to the mail transport: never into an answer, an error or a log line.
  */
 export async function contactMember(em: EntityManager, deps: Deps, sender: User, input: ContactInput): Promise<void> {
-  if (!sender.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address before contacting members.');
+  if (!sender.emailVerifiedAt)
+    throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address before contacting members.');
   const recipient = await requireVisibleProfile(em, input.userId);
   const privacy = await em.findOneOrFail(PrivacySettingsEntity, { user: input.userId });
-  if (!privacy.allowEmailContact) throw new AppError('CONTACT_NOT_ALLOWED', 'This member does not accept messages by email.');
-  await enforceRateLimit(em, RATE_LIMITS.contactPerSender, sender.id, deps.now(), 'You have sent the most messages allowed in a day. Try again tomorrow.');
+  if (!privacy.allowEmailContact)
+    throw new AppError('CONTACT_NOT_ALLOWED', 'This member does not accept messages by email.');
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.contactPerSender,
+    sender.id,
+    deps.now(),
+    'You have sent the most messages allowed in a day. Try again tomorrow.',
+  );
 
   const senderProfile = await em.findOneOrFail(ProfileEntity, { user: sender.id });
   const { publicUrl } = deps.config;

@@ -9,7 +9,9 @@ import { getPublicProfile, updateProfileName } from './profile.service.ts';
 export const profileRouter = router({
   get: publicProcedure.input(ProfileGetInputSchema).query(({ ctx, input }) => getPublicProfile(ctx.em, input.userId)),
 
-  update: authedProcedure.input(ProfileUpdateInputSchema).mutation(async ({ ctx, input }) => updateProfileName(ctx.em, await ctx.auth.loadUser(), input.name)),
+  update: authedProcedure
+    .input(ProfileUpdateInputSchema)
+    .mutation(async ({ ctx, input }) => updateProfileName(ctx.em, await ctx.auth.loadUser(), input.name)),
 
   // multipart/form-data with a `file` field (tRPC v11 FormData input).
   uploadAvatar: authedProcedure

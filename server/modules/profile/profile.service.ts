@@ -17,7 +17,13 @@ export async function requireVisibleProfile(em: EntityManager, userId: string): 
   return profile;
 }
 
-type PublicProfileRow = { id: string; created_at: number; name: string; avatar_file: string | null; allow_email_contact: number };
+type PublicProfileRow = {
+  id: string;
+  created_at: number;
+  name: string;
+  avatar_file: string | null;
+  allow_email_contact: number;
+};
 
 const PUBLIC_PROFILE_SQL = `select u.id, u.created_at, p.name, p.avatar_file, c.allow_email_contact
   from users u join profiles p on p.user_id = u.id join privacy_settings c on c.user_id = u.id
@@ -28,7 +34,10 @@ const PUBLIC_PROFILE_SQL = `select u.id, u.created_at, p.name, p.avatar_file, c.
  * Public and read on every profile view, so two prepared reads (server/db/prepared.ts).
  */
 export async function getPublicProfile(em: EntityManager, userId: string): Promise<PublicProfile> {
-  const [[row], flyers] = await Promise.all([queryPrepared<PublicProfileRow>(em, 'read', PUBLIC_PROFILE_SQL, [userId]), publishedFlyersOf(em, userId)]);
+  const [[row], flyers] = await Promise.all([
+    queryPrepared<PublicProfileRow>(em, 'read', PUBLIC_PROFILE_SQL, [userId]),
+    publishedFlyersOf(em, userId),
+  ]);
   if (!row) throw new AppError('NOT_FOUND', 'There is no member with this address.');
   return {
     userId: row.id,

@@ -18,32 +18,43 @@ async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: strin
   const windowStart = now.getTime() - rule.windowSeconds * 1000;
   const count = await countHits(em, rule, subject, now);
   // The hit whose leaving the window frees a slot: the oldest one, or later ones if over the limit.
-  const [row] = await queryPrepared<{ at: number }>(em, 'read', 'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?', [
-    key(rule, subject),
-    windowStart,
-    Math.max(0, count - rule.limit),
-  ]);
+  const [row] = await queryPrepared<{ at: number }>(
+    em,
+    'read',
+    'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?',
+    [key(rule, subject), windowStart, Math.max(0, count - rule.limit)],
+  );
   const freedAt = Number(row?.at ?? now.getTime()) + rule.windowSeconds * 1000;
   return Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000));
 }
 
 async function countHits(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
-  const [row] = await queryPrepared<{ hits: number }>(em, 'read', 'select count(*) as hits from rate_limit_hits where key = ? and at > ?', [
-    key(rule, subject),
-    now.getTime() - rule.windowSeconds * 1000,
-  ]);
+  const [row] = await queryPrepared<{ hits: number }>(
+    em,
+    'read',
+    'select count(*) as hits from rate_limit_hits where key = ? and at > ?',
+    [key(rule, subject), now.getTime() - rule.windowSeconds * 1000],
+  );
   return Number(row?.hits ?? 0);
 }
 
 /** Whether the limit is reached now, counting nothing (for limits on failures, counted after the fact). */
-export async function checkRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitVerdict> {
+export async function checkRateLimit(
+  em: EntityManager,
+  rule: RateLimitRule,
+  subject: string,
+  now: Date,
+): Promise<RateLimitVerdict> {
   if ((await countHits(em, rule, subject, now)) < rule.limit) return { allowed: true };
   return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
 }
 
 /** Counts one event (a failure, say) whatever the count so far. */
 export async function recordHit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<void> {
-  await queryPrepared(em, 'write', 'insert into rate_limit_hits (key, at) values (?, ?)', [key(rule, subject), now.getTime()]);
+  await queryPrepared(em, 'write', 'insert into rate_limit_hits (key, at) values (?, ?)', [
+    key(rule, subject),
+    now.getTime(),
+  ]);
 }
 
 /**
@@ -51,7 +62,12 @@ export async function recordHit(em: EntityManager, rule: RateLimitRule, subject:
  * statement, so concurrent requests, in this process or another on the same database, cannot
  * both take the last slot. The count lives in the database: it survives restarts.
  */
-export async function consumeRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<RateLimitVerdict> {
+export async function consumeRateLimit(
+  em: EntityManager,
+  rule: RateLimitRule,
+  subject: string,
+  now: Date,
+): Promise<RateLimitVerdict> {
   const at = now.getTime();
   const windowStart = at - rule.windowSeconds * 1000;
   const inserted = await queryPrepared(
@@ -66,17 +82,28 @@ export async function consumeRateLimit(em: EntityManager, rule: RateLimitRule, s
   return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
 }
 
-export function rateLimitedError(retryAfterSeconds: number, message = 'Too many attempts. Please wait and try again.'): AppError {
+export function rateLimitedError(
+  retryAfterSeconds: number,
+  message = 'Too many attempts. Please wait and try again.',
+): AppError {
   return new AppError('RATE_LIMITED', message, { retryAfterSeconds });
 }
 
 /** Counts one attempt; throws RATE_LIMITED (with retryAfterSeconds) when it is over the limit. */
-export async function enforceRateLimit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date, message?: string): Promise<void> {
+export async function enforceRateLimit(
+  em: EntityManager,
+  rule: RateLimitRule,
+  subject: string,
+  now: Date,
+  message?: string,
+): Promise<void> {
   const verdict = await consumeRateLimit(em, rule, subject, now);
   if (!verdict.allowed) throw rateLimitedError(verdict.retryAfterSeconds, message);
 }
 
 /** Forgets hits older than every window in use, so the table stays small without anyone's cron job. */
 export async function pruneRateLimitHits(em: EntityManager, now: Date, longestWindowSeconds: number): Promise<void> {
-  await queryPrepared(em, 'write', 'delete from rate_limit_hits where at <= ?', [now.getTime() - longestWindowSeconds * 1000]);
+  await queryPrepared(em, 'write', 'delete from rate_limit_hits where at <= ?', [
+    now.getTime() - longestWindowSeconds * 1000,
+  ]);
 }

@@ -26,4 +26,6 @@ export const RATE_LIMITS = {
   avatarUploadPerUser: { name: 'profile.uploadAvatar:user', limit: 20, windowSeconds: HOUR },
 } as const satisfies Record<string, RateLimitRule>;
 
-export const LONGEST_RATE_LIMIT_WINDOW_SECONDS = Math.max(...Object.values(RATE_LIMITS).map((rule) => rule.windowSeconds));
+export const LONGEST_RATE_LIMIT_WINDOW_SECONDS = Math.max(
+  ...Object.values(RATE_LIMITS).map((rule) => rule.windowSeconds),
+);

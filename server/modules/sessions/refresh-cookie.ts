@@ -12,7 +12,12 @@ function attributes(config: CookieConfig, maxAge: number) {
   return { httpOnly: true, sameSite: 'strict', path: '/trpc', secure: config.secureCookies, maxAge } as const;
 }
 
-export function setRefreshCookie(reply: FastifyReply, config: CookieConfig, token: string, maxAgeSeconds: number): void {
+export function setRefreshCookie(
+  reply: FastifyReply,
+  config: CookieConfig,
+  token: string,
+  maxAgeSeconds: number,
+): void {
   reply.setCookie(refreshCookieName(config), token, attributes(config, maxAgeSeconds));
 }
 

@@ -43,7 +43,12 @@ export class Auth {
   }
 
   tokenSubject(): TokenSubject {
-    return { userId: this.userId, role: this.role, sessionId: this.sessionId, sessionExpiresAt: new Date(this.row['s.expires_at'] as number) };
+    return {
+      userId: this.userId,
+      role: this.role,
+      sessionId: this.sessionId,
+      sessionExpiresAt: new Date(this.row['s.expires_at'] as number),
+    };
   }
 
   // The check reads only what it and auth.me need (a narrow row is most of its speed:
@@ -55,7 +60,9 @@ export class Auth {
   }
 
   loadSession(): Promise<Session> {
-    this.#session ??= this.em.findOne(SessionEntity, this.sessionId).then((session) => session ?? Promise.reject(sessionEnded()));
+    this.#session ??= this.em
+      .findOne(SessionEntity, this.sessionId)
+      .then((session) => session ?? Promise.reject(sessionEnded()));
     return this.#session;
   }
 }
@@ -97,9 +104,13 @@ async function readLiveSessions(em: EntityManager, deps: Deps, ids: string[]): P
 
 async function answer(em: EntityManager, deps: Deps, waiting: Waiting[]): Promise<void> {
   const ids = [...new Set(waiting.map((check) => check.sessionId))];
-  const chunks = Array.from({ length: Math.ceil(ids.length / MAX_BATCH) }, (_, i) => ids.slice(i * MAX_BATCH, (i + 1) * MAX_BATCH));
+  const chunks = Array.from({ length: Math.ceil(ids.length / MAX_BATCH) }, (_, i) =>
+    ids.slice(i * MAX_BATCH, (i + 1) * MAX_BATCH),
+  );
   try {
-    const found = new Map((await Promise.all(chunks.map((chunk) => readLiveSessions(em, deps, chunk)))).flatMap((rows) => [...rows]));
+    const found = new Map(
+      (await Promise.all(chunks.map((chunk) => readLiveSessions(em, deps, chunk)))).flatMap((rows) => [...rows]),
+    );
     for (const check of waiting) check.resolve(found.get(check.sessionId));
   } catch (error) {
     for (const check of waiting) check.reject(error);
@@ -127,8 +138,15 @@ function readInBatch(em: EntityManager, deps: Deps, sessionId: string): Promise<
  * authenticated request: one prepared statement (server/db/prepared.ts) for all the checks of a
  * turn of the event loop.
  */
-export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: string, userId: string): Promise<Auth | null> {
-  const row = em.isInTransaction() ? (await readLiveSessions(em, deps, [sessionId])).get(sessionId) : await readInBatch(em, deps, sessionId);
+export async function findLiveSession(
+  em: EntityManager,
+  deps: Deps,
+  sessionId: string,
+  userId: string,
+): Promise<Auth | null> {
+  const row = em.isInTransaction()
+    ? (await readLiveSessions(em, deps, [sessionId])).get(sessionId)
+    : await readInBatch(em, deps, sessionId);
   // A token naming another member's session gets nothing.
   return row && row['s.user_id'] === userId ? new Auth(em, row) : null;
 }
@@ -139,7 +157,12 @@ export async function findLiveSession(em: EntityManager, deps: Deps, sessionId: 
  */
 export async function authenticateAccessToken(em: EntityManager, deps: Deps, token: string): Promise<Auth | null> {
   const { publicUrl } = deps.config;
-  const claims = await verifyJwt(deps.keys, token, { typ: 'at+jwt', issuer: publicUrl, audience: publicUrl, now: deps.now() });
+  const claims = await verifyJwt(deps.keys, token, {
+    typ: 'at+jwt',
+    issuer: publicUrl,
+    audience: publicUrl,
+    now: deps.now(),
+  });
   if (!claims) return null;
   const auth = await findLiveSession(em, deps, claims.sid, claims.sub);
   if (!auth || auth.role !== claims.role) return null;

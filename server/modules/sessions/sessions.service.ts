@@ -13,13 +13,24 @@ import type { User } from '#server/modules/users/user.entity.ts';
 import type { SessionInfo } from '#shared/schemas/sessions.ts';
 import { findLiveSession, type Auth } from './session-auth.ts';
 import { SessionEntity, type Session } from './session.entity.ts';
-import { issueAccessToken, issueRefreshToken, successorJti, tokenSubject, type IssuedRefreshToken, type TokenSubject } from './session-tokens.ts';
+import {
+  issueAccessToken,
+  issueRefreshToken,
+  successorJti,
+  tokenSubject,
+  type IssuedRefreshToken,
+  type TokenSubject,
+} from './session-tokens.ts';
 
 /** What a sign-in hands back: the body for the client and the refresh token for the cookie. */
 export type SignedIn = { authSession: AuthSession; refresh: IssuedRefreshToken };
 
 async function signedIn(deps: Deps, subject: TokenSubject, me: Me | Promise<Me>, jti: string): Promise<SignedIn> {
-  const [access, refresh, user] = await Promise.all([issueAccessToken(deps, subject), issueRefreshToken(deps, subject, jti), me]);
+  const [access, refresh, user] = await Promise.all([
+    issueAccessToken(deps, subject),
+    issueRefreshToken(deps, subject, jti),
+    me,
+  ]);
   return { authSession: { ...access, user }, refresh };
 }
 
@@ -46,7 +57,12 @@ const unauthenticated = () => new AppError('UNAUTHENTICATED', 'Your session has 
 
 async function verifyRefreshToken(deps: Deps, token: string) {
   const { publicUrl } = deps.config;
-  const claims = await verifyJwt(deps.keys, token, { typ: 'refresh+jwt', issuer: publicUrl, audience: publicUrl, now: deps.now() });
+  const claims = await verifyJwt(deps.keys, token, {
+    typ: 'refresh+jwt',
+    issuer: publicUrl,
+    audience: publicUrl,
+    now: deps.now(),
+  });
   return claims && typeof claims.jti === 'string' ? { ...claims, jti: claims.jti } : null;
 }
 
@@ -72,7 +88,16 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
 
   // The usual case, from the session check's row alone: one prepared update (server/db/prepared.ts).
   if (presented === auth.refreshJtiHash) {
-    const rotated = await queryPrepared(em, 'write', ROTATE_SQL, [sha256Hex(next), presented, now.getTime(), now.getTime(), client.ip, client.userAgent, auth.sessionId, presented]);
+    const rotated = await queryPrepared(em, 'write', ROTATE_SQL, [
+      sha256Hex(next),
+      presented,
+      now.getTime(),
+      now.getTime(),
+      client.ip,
+      client.userAgent,
+      auth.sessionId,
+      presented,
+    ]);
     if (rotated.length === 1) return signedIn(deps, subject, auth.me(), next);
   }
 
@@ -92,24 +117,43 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
   throw unauthenticated();
 }
 
-async function sessionsNamedBy(deps: Deps, refreshToken: string | null, accessToken: string | null): Promise<Array<{ sid: string; sub: string }>> {
+async function sessionsNamedBy(
+  deps: Deps,
+  refreshToken: string | null,
+  accessToken: string | null,
+): Promise<Array<{ sid: string; sub: string }>> {
   const ids: Array<{ sid: string; sub: string }> = [];
   const { publicUrl } = deps.config;
   // An expired token still names its session: logging out with one must still end that session.
   const later = new Date(0);
   if (refreshToken) {
-    const claims = await verifyJwt(deps.keys, refreshToken, { typ: 'refresh+jwt', issuer: publicUrl, audience: publicUrl, now: later });
+    const claims = await verifyJwt(deps.keys, refreshToken, {
+      typ: 'refresh+jwt',
+      issuer: publicUrl,
+      audience: publicUrl,
+      now: later,
+    });
     if (claims) ids.push({ sid: claims.sid, sub: claims.sub });
   }
   if (accessToken) {
-    const claims = await verifyJwt(deps.keys, accessToken, { typ: 'at+jwt', issuer: publicUrl, audience: publicUrl, now: later });
+    const claims = await verifyJwt(deps.keys, accessToken, {
+      typ: 'at+jwt',
+      issuer: publicUrl,
+      audience: publicUrl,
+      now: later,
+    });
     if (claims) ids.push({ sid: claims.sid, sub: claims.sub });
   }
   return ids;
 }
 
 /** Ends the session(s) the presented tokens belong to. Idempotent: unknown or ended sessions are fine. */
-export async function endSession(em: EntityManager, deps: Deps, tokens: { refreshToken: string | null; accessToken: string | null }, client: Client): Promise<void> {
+export async function endSession(
+  em: EntityManager,
+  deps: Deps,
+  tokens: { refreshToken: string | null; accessToken: string | null },
+  client: Client,
+): Promise<void> {
   const now = deps.now();
   for (const { sid, sub } of await sessionsNamedBy(deps, tokens.refreshToken, tokens.accessToken)) {
     const session = await em.findOne(SessionEntity, { id: sid, user: sub, revokedAt: null });
@@ -121,7 +165,12 @@ export async function endSession(em: EntityManager, deps: Deps, tokens: { refres
 }
 
 /** Ends every live session of the user at once (but `exceptSessionId`): their tokens fail on their next request. */
-export async function revokeSessionsOf(em: EntityManager, userId: string, now: Date, exceptSessionId?: string): Promise<number> {
+export async function revokeSessionsOf(
+  em: EntityManager,
+  userId: string,
+  now: Date,
+  exceptSessionId?: string,
+): Promise<number> {
   return em.nativeUpdate(
     SessionEntity,
     { user: userId, revokedAt: null, ...(exceptSessionId ? { id: { $ne: exceptSessionId } } : {}) },
@@ -157,9 +206,19 @@ export async function listSessions(em: EntityManager, deps: Deps, auth: Auth): P
 }
 
 /** Only the caller's own live sessions: anyone else's id is simply not found. */
-export async function revokeSession(em: EntityManager, deps: Deps, auth: Auth, sessionId: string, client: Client): Promise<void> {
+export async function revokeSession(
+  em: EntityManager,
+  deps: Deps,
+  auth: Auth,
+  sessionId: string,
+  client: Client,
+): Promise<void> {
   const now = deps.now();
-  const revoked = await em.nativeUpdate(SessionEntity, { id: sessionId, user: auth.userId, revokedAt: null }, { revokedAt: now });
+  const revoked = await em.nativeUpdate(
+    SessionEntity,
+    { id: sessionId, user: auth.userId, revokedAt: null },
+    { revokedAt: now },
+  );
   if (revoked === 0) throw new AppError('NOT_FOUND', 'There is no such session on your account.');
   recordSecurityEvent(em, { user: await auth.loadUser(), type: 'session.revoked', client, at: now });
   await em.flush();

@@ -10,7 +10,10 @@ export const OneTimeTokenEntity = defineEntity({
   name: 'OneTimeToken',
   tableName: 'one_time_tokens',
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     tokenHash: p.string().length(64).unique(),
     purpose: p.enum([...TOKEN_PURPOSES]),
     user: () => p.manyToOne(UserEntity).nullable().deleteRule('cascade').index(),

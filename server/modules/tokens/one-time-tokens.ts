@@ -26,7 +26,12 @@ export function createOneTimeToken(
  * already used. The conditional update makes "used" win exactly once, even for two requests at once.
  * Call it inside the transaction that acts on the token, so a failed action leaves the token unused.
  */
-export async function consumeOneTimeToken(em: EntityManager, purpose: TokenPurpose, secret: string, now: Date): Promise<OneTimeToken | null> {
+export async function consumeOneTimeToken(
+  em: EntityManager,
+  purpose: TokenPurpose,
+  secret: string,
+  now: Date,
+): Promise<OneTimeToken | null> {
   const token = await em.findOne(OneTimeTokenEntity, { tokenHash: sha256Hex(secret), purpose });
   if (!token || token.usedAt || token.expiresAt <= now) return null;
   const claimed = await em.nativeUpdate(OneTimeTokenEntity, { id: token.id, usedAt: null }, { usedAt: now });

@@ -9,7 +9,16 @@ import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
 export const aliased = (columns: string[]) => columns.map((column) => `${column} as "${column}"`).join(', ');
 
 /** The columns `meOf` reads, from `users u join profiles p` (the session check's select has them too). */
-export const ME_COLUMNS = aliased(['u.id', 'u.email', 'u.email_verified_at', 'u.role', 'u.mfa_enabled_at', 'u.created_at', 'p.name', 'p.avatar_file']);
+export const ME_COLUMNS = aliased([
+  'u.id',
+  'u.email',
+  'u.email_verified_at',
+  'u.role',
+  'u.mfa_enabled_at',
+  'u.created_at',
+  'p.name',
+  'p.avatar_file',
+]);
 
 export type MeRow = Record<string, unknown>;
 

@@ -6,7 +6,10 @@ export const UserEntity = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p.string().primary().onCreate(() => newId()),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId()),
     /** As the person typed it (trimmed); shown back to them and used to send mail. */
     email: p.string().length(320),
     /** Trimmed and lower-cased: the uniqueness key. */

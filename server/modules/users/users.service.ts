@@ -14,7 +14,10 @@ export function findUserByEmail(em: EntityManager, email: string): Promise<User 
  * Adds a user with the records every account has (empty profile, default privacy and preferences,
  * the first password in its history) to the unit of work, so one flush writes them in one transaction.
  */
-export function createUser(em: EntityManager, input: { email: string; passwordHash: string; name?: string; now: Date }): User {
+export function createUser(
+  em: EntityManager,
+  input: { email: string; passwordHash: string; name?: string; now: Date },
+): User {
   const email = input.email.trim();
   const user = em.create(UserEntity, {
     email,
