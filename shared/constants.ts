@@ -11,7 +11,8 @@ export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
 export const NAME_MAX_LENGTH = 60; // code points
 export const PASSWORD_MAX_LENGTH = 128; // code points, policy
 export const LOGIN_PASSWORD_MAX_LENGTH = 1024; // code points, accepted at login
-// Transport bound on new-password fields: beyond it the input is refused before any hashing.
+// UTF-16 units beyond which a new password is too long without normalising it first: NFKC composes
+// at most a few code points into one, so no password of 128 code points after it is this long before.
 export const PASSWORD_INPUT_MAX_LENGTH = 4096;
 export const TOKEN_MAX_LENGTH = 256;
 export const DEFAULT_PASSWORD_MIN_LENGTH = 15;

@@ -3,7 +3,7 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
 import { dictionary as englishDictionary, translations } from '@zxcvbn-ts/language-en';
-import { PASSWORD_MAX_LENGTH, PRODUCT_NAME } from './constants.ts';
+import { PASSWORD_INPUT_MAX_LENGTH, PASSWORD_MAX_LENGTH, PRODUCT_NAME } from './constants.ts';
 import { codePointLength } from './text.ts';
 
 export const MIN_PASSWORD_SCORE = 3;
@@ -54,15 +54,21 @@ function contextWords(email: string | undefined): string[] {
   return words;
 }
 
+const tooLong = (): PasswordVerdict => ({
+  ok: false,
+  score: 0,
+  reason: `Use at most ${PASSWORD_MAX_LENGTH} characters.`,
+});
+
 export function checkPassword(rawPassword: string, context: PasswordContext): PasswordVerdict {
+  // Refused before any work that grows with the input: a megabyte would take NFKC tens of milliseconds.
+  if (rawPassword.length > PASSWORD_INPUT_MAX_LENGTH) return tooLong();
   const password = normalizePassword(rawPassword);
   const length = codePointLength(password);
   if (length < context.minLength) {
     return { ok: false, score: 0, reason: `Use at least ${context.minLength} characters.` };
   }
-  if (length > PASSWORD_MAX_LENGTH) {
-    return { ok: false, score: 0, reason: `Use at most ${PASSWORD_MAX_LENGTH} characters.` };
-  }
+  if (length > PASSWORD_MAX_LENGTH) return tooLong();
   if (isCommonPassword(password)) {
     return { ok: false, score: 0, reason: 'This is one of the most common passwords.' };
   }

@@ -104,6 +104,7 @@ test('the admin command refuses a weak password, an existing email, a malformed 
   const unknownEmail = uniqueEmail('nobody');
   const cases: Array<[string, string[], string?]> = [
     ['weak password', ['create', weakEmail], `${weakPassword}\n`],
+    ['password of a megabyte', ['create', weakEmail], `${'Tq7-'.repeat(250_000)}\n`],
     ['existing email', ['create', bossEmail.toUpperCase()], `${secondPassword}\n`],
     ['malformed email', ['create', 'not-an-email'], `${strongPassword()}\n`],
     ['missing email for create', ['create'], `${strongPassword()}\n`],

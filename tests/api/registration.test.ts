@@ -253,3 +253,16 @@ test('auth.register refuses a password longer than 128 code points with WEAK_PAS
   expect(error.data?.reason).toBe('WEAK_PASSWORD');
   expect(error.data?.fieldErrors?.password?.[0]).toMatch(/at most 128/);
 });
+
+test('auth.register refuses a 1 MB password, and one just over the 4096-unit bound, with WEAK_PASSWORD, and creates no account', async () => {
+  for (const password of ['Tq7-'.repeat(250_000), 'é'.repeat(4097)]) {
+    const email = uniqueEmail('long');
+    const error = await trpcError(server.client().trpc.auth.register.mutate({ email, password }));
+    expect({ code: error.data?.code, reason: error.data?.reason, fieldErrors: error.data?.fieldErrors }).toEqual({
+      code: 'BAD_REQUEST',
+      reason: 'WEAK_PASSWORD',
+      fieldErrors: { password: ['Use at most 128 characters.'] },
+    });
+    expect(server.mail.mailsTo(email)).toEqual([]);
+  }
+});

@@ -43,6 +43,14 @@ describe('checkPassword', () => {
     expect(reasonOf(`${emoji}🦊`)).toBe('Use at most 128 characters.');
   });
 
+  test('checkPassword refuses a megabyte for its length, and counts after NFKC below the 4096-unit bound', () => {
+    expect(reasonOf('Zq8-'.repeat(250_000))).toBe('Use at most 128 characters.');
+    // 128 ligatures are 128 UTF-16 units, but 384 characters once NFKC has taken them apart.
+    expect(reasonOf('ﬃ'.repeat(128))).toBe('Use at most 128 characters.');
+    // 4096 units of "e" and a combining accent compose to 2048 characters: still too long.
+    expect(reasonOf('e\u0301'.repeat(2048))).toBe('Use at most 128 characters.');
+  });
+
   test('checkPassword normalises to NFKC before checking', () => {
     expect(normalizePassword('ｐａｓｓｗｏｒｄ')).toBe('password');
     expect(normalizePassword('e\u0301')).toBe('é');
