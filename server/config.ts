@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PASSWORD_MIN_LENGTH } from '#shared/constants.ts';
@@ -18,22 +19,42 @@ const integerText = (min: number, max: number) =>
         .max(max, { message: `must be at most ${max}` }),
     );
 
-const urlText = z
-  .url({ message: 'must be an absolute http(s) URL' })
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'must be an http or https URL' });
+const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+const urlText = z.string().refine(isHttpUrl, { message: 'must be an absolute http or https URL' });
+
+// RFC 1123 host names, or an IP address.
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const hostText = z
+  .string()
+  .refine((value) => isIP(value) !== 0 || HOST_NAME.test(value), { message: 'must be an IP address or a host name' });
+
+// "Name <address>" or a bare address, as Resend takes it.
+const mailFromText = z.string().refine(
+  (value) => {
+    const address = /^[^<>]*<([^<>]+)>$/.exec(value.trim())?.[1] ?? value.trim();
+    return /^[^\s@<>]+@[^\s@<>]+$/.test(address);
+  },
+  { message: 'must be an address, or a name and an address: Latchkey <no-reply@example.com>' },
+);
+
+// Never echoed in a problem line: an operator's terminal or log is no place for it.
+const SECRET_VARIABLES = new Set(['RESEND_API_KEY']);
 
 const EnvSchema = z.object({
   PORT: integerText(0, 65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: hostText.default('127.0.0.1'),
   PUBLIC_URL: urlText.default('http://localhost:3000'),
   DATABASE_URL: z
     .string()
     .regex(/^sqlite:.+/, { message: 'must look like sqlite:<path to file>' })
     .default('sqlite:./data/app.db'),
   DATA_DIR: z.string().min(1).default('./data'),
-  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_API_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, { message: 'must be the key as Resend shows it, without spaces' })
+    .optional(),
   RESEND_BASE_URL: urlText.optional(),
-  MAIL_FROM: z.string().min(3).default('Latchkey <no-reply@localhost>'),
+  MAIL_FROM: mailFromText.default('Latchkey <no-reply@localhost>'),
   REGISTRATION_MODE: z.enum(['open', 'invite_only'], { message: 'must be open or invite_only' }).default('open'),
   ALLOWED_ORIGINS: z.string().default(''),
   TRUST_PROXY: booleanText.default(false),
@@ -68,8 +89,9 @@ export type Config = {
 };
 
 export class ConfigError extends Error {
+  /** One line per problem, each complete on its own: what start-up prints, and nothing else. */
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+    super(problems.map((line) => `Invalid configuration: ${line}`).join('\n'));
   }
 }
 
@@ -82,7 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
-      problems.push(`${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`);
+      const value = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
+      problems.push(`${name}=${value}: ${issue.message}`);
     }
   }
   // The checks below read the raw values, so that every problem is reported at once.

@@ -1,18 +1,19 @@
-import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { buildApp, type App } from './app.ts';
+import { loadConfig } from './config.ts';
+import { describeStartupFailure } from './lib/startup-failure.ts';
 
-let config;
+let app: App | undefined;
 try {
-  config = loadConfig();
+  const config = loadConfig();
+  app = await buildApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`Latchkey is serving ${config.publicUrl} (listening on ${config.host}:${config.port})`);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
+  console.error(describeStartupFailure(error));
+  await app?.close().catch(() => {});
   process.exit(1);
 }
-
-const app = await buildApp(config);
-await app.listen({ port: config.port, host: config.host });
-app.log.info(`Latchkey is serving ${config.publicUrl} (listening on ${config.host}:${config.port})`);
+const server = app;
 
 const SHUTDOWN_GRACE_MS = 10_000; // 10 seconds
 let stopping = false;
@@ -20,18 +21,18 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  app.log.info({ signal }, 'shutting down');
+  server.log.info({ signal }, 'shutting down');
   // Clients that keep their connections busy must not hold the process forever: after the grace
   // period the remaining connections are cut (their requests were never answered, so never acknowledged).
   setTimeout(() => {
-    app.log.warn('connections still open after 10 s: closing them');
-    app.server.closeAllConnections();
+    server.log.warn('connections still open after 10 s: closing them');
+    server.server.closeAllConnections();
   }, SHUTDOWN_GRACE_MS).unref();
   try {
-    await app.close();
+    await server.close();
     process.exit(0);
   } catch (error) {
-    app.log.error({ err: error }, 'shutdown failed');
+    server.log.error({ err: error }, 'shutdown failed');
     process.exit(1);
   }
 }

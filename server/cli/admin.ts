@@ -10,6 +10,7 @@ import { openDatabase } from '#server/db/orm.ts';
 import { hashPassword } from '#server/lib/passwords.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
+import { StartupError } from '#server/lib/startup-failure.ts';
 import { readPassword } from './read-password.ts';
 
 class CommandError extends Error {}
@@ -63,8 +64,8 @@ async function run(args: string[]): Promise<string> {
 try {
   console.log(await run(process.argv.slice(2)));
 } catch (error) {
-  if (error instanceof CommandError) console.error(error.message);
-  else if (error instanceof ConfigError) console.error(error.message);
-  else console.error(`Failed: ${(error as Error).message}`);
+  if (error instanceof CommandError || error instanceof ConfigError || error instanceof StartupError)
+    console.error(error.message);
+  else console.error(`Failed: ${String((error as Error).message).split('\n')[0]}`);
   process.exitCode = 1;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/sqlite';
 import type { Config } from '#server/config.ts';
-import { ormOptions } from '../../mikro-orm.config.ts';
+import { ormOptions } from './orm-options.ts';
 
 export type Orm = MikroORM;
 

@@ -114,7 +114,7 @@ async function run<T>(connection: RawConnection, sql: string, params: unknown[])
  * pool hand out the connection and SQLite prepare the statement again on every call: about four
  * times the cost (docs/benchmarks.md).
  *
- * Reads go to the read connection (`replicas` in mikro-orm.config.ts: a second connection to the
+ * Reads go to the read connection (`replicas` in orm-options.ts: a second connection to the
  * same WAL database, so a read sees every committed write, never an uncommitted one, and does not
  * queue behind a write transaction). Inside a transaction the statement runs on it, unprepared.
  * Writes must say everything in this one statement (`returning` what the caller needs).

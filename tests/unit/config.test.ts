@@ -132,7 +132,32 @@ describe('loadConfig', () => {
       'PORT',
       'RESEND_API_KEY',
     ]);
-    const lines = message.split('\n').slice(1);
-    expect(lines.map((line) => line.trim())).toEqual(problems);
+    expect(message.split('\n')).toEqual(problems.map((line) => `Invalid configuration: ${line}`));
+  });
+
+  test('loadConfig refuses a PUBLIC_URL or RESEND_BASE_URL that is not a URL at all with a problem line, not a TypeError', () => {
+    expect(problemsOf({ PUBLIC_URL: 'nope', RESEND_BASE_URL: '::' })).toEqual([
+      'PUBLIC_URL="nope": must be an absolute http or https URL',
+      'RESEND_BASE_URL="::": must be an absolute http or https URL',
+    ]);
+  });
+
+  test('loadConfig takes an IP address or a host name as HOST, a name and address as MAIL_FROM, and refuses others', () => {
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'app-1.internal.example.com']) {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    }
+    for (const from of ['no-reply@example.com', 'Latchkey <no-reply@example.com>', 'Latchkey <no-reply@localhost>']) {
+      expect(loadConfig({ MAIL_FROM: from }).mail.from).toBe(from);
+    }
+    expect(problemsOf({ HOST: 'two words', MAIL_FROM: 'Latchkey' }).map((line) => line.split('=')[0])).toEqual([
+      'HOST',
+      'MAIL_FROM',
+    ]);
+  });
+
+  test('loadConfig never repeats the value of RESEND_API_KEY in a problem line', () => {
+    expect(problemsOf({ RESEND_API_KEY: 're_abc def' })).toEqual([
+      'RESEND_API_KEY=(hidden): must be the key as Resend shows it, without spaces',
+    ]);
   });
 });
