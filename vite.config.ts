@@ -43,7 +43,7 @@ export default defineConfig(({ isSsrBuild }) =>
             // Generated; and the two entry points run only as child processes (tests/helpers/server-process.ts,
             // tests/helpers/admin-command.ts), where this in-process measurement cannot see them.
             exclude: ['server/db/migrations/**', 'server/index.ts', 'server/cli/**'],
-            reporter: ['text-summary', 'html'],
+            reporter: ['text-summary', 'html', 'json-summary'],
             reportsDirectory: 'coverage',
             // The floor of issue 13: error paths are where an auth server's bugs live.
             thresholds: {

@@ -7,7 +7,7 @@ import { openDatabase } from './orm.ts';
 
 const name = process.argv[2];
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-migration-'));
-const orm = await openDatabase({ databasePath: path.join(dir, 'schema.db') });
+const orm = await openDatabase({ databasePath: path.join(dir, 'schema.db'), dataDir: dir });
 try {
   const result = await orm.getMigrator().createMigration(undefined, false, false, name);
   if (result.diff.up.length === 0) {

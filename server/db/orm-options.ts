@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { defineConfig } from '@mikro-orm/sqlite';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '#server/config.ts';
@@ -33,6 +34,10 @@ function pool(pragmas: string) {
 export function ormOptions(config: Pick<Config, 'databasePath'>) {
   return defineConfig({
     dbName: config.databasePath,
+    // mode=rw: a connection never creates the file (server/db/orm.ts creates it on first start only).
+    driverOptions: {
+      connection: { filename: `${pathToFileURL(config.databasePath).href}?mode=rw`, flags: ['OPEN_URI'] },
+    },
     entities: ENTITIES,
     extensions: [Migrator],
     migrations: {

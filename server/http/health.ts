@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { isDatabaseReady, type Orm } from '#server/db/orm.ts';
 
-export function registerHealthRoutes(app: FastifyInstance, orm: Orm): void {
+export function registerHealthRoutes(app: FastifyInstance, orm: Orm, databasePath: string): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (await isDatabaseReady(orm)) return { status: 'ok', checks: { database: 'ok' } };
+    if (await isDatabaseReady(orm, databasePath)) return { status: 'ok', checks: { database: 'ok' } };
     return reply.code(503).send({ status: 'unavailable', checks: { database: 'failing' } });
   });
 }

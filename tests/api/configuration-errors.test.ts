@@ -117,6 +117,20 @@ describe('the built server', () => {
   });
 });
 
+describe('an install whose database file is gone', () => {
+  test('the built server and npm run admin refuse with one line, exit code 1, and create no database', async () => {
+    const install = path.join(dir, 'install');
+    await fs.mkdir(path.join(install, 'keys'), { recursive: true });
+    await fs.writeFile(path.join(install, 'keys', 'device-cookie.key'), 'a key of this install');
+    const env = { DATA_DIR: install, DATABASE_URL: `sqlite:${path.join(install, 'app.db')}`, LOG_LEVEL: 'silent' };
+    const line =
+      /^The database .*app\.db is missing, but .*keys holds the keys of an install that has started before: restore the file or point DATABASE_URL at it/;
+    expectLines(await startBuiltServer(env), [line]);
+    expectLines(await runAdminCommand(['promote', 'someone@example.com'], { env }), [line]);
+    await expect(fs.access(path.join(install, 'app.db'))).rejects.toThrow();
+  });
+});
+
 describe('npm run admin', () => {
   const admin = (env: Record<string, string>) =>
     runAdminCommand(['promote', 'someone@example.com'], { env: { DATA_DIR: path.join(dir, 'data'), ...env } });

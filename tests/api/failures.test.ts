@@ -95,6 +95,17 @@ describe('the database becoming unavailable', () => {
   });
 
   const FILES = ['', '-wal', '-shm', '-journal'];
+  const presentFiles = async (database: string) =>
+    (
+      await Promise.all(
+        FILES.map((suffix) =>
+          fs.access(database + suffix).then(
+            () => suffix,
+            () => null,
+          ),
+        ),
+      )
+    ).filter((suffix) => suffix !== null);
 
   test('/readyz answers 503 while the database file is gone and procedures fail cleanly; once it is back /readyz answers 200 and the old data is served again', async () => {
     const database = server.config.databasePath;
@@ -135,8 +146,9 @@ describe('the database becoming unavailable', () => {
     expect((await server.fetch('/healthz')).status).toBe(200);
     expect((await server.fetch('/readyz')).status).toBe(503);
 
-    // Bring the files back as they were; whatever the server made at the path meanwhile goes.
-    for (const suffix of FILES) await fs.rm(database + suffix, { force: true });
+    // The reconnects made nothing at the path: no new, empty database (API.md §11).
+    expect(await presentFiles(database)).toEqual([]);
+
     for (const suffix of moved) await fs.rename(path.join(aside, path.basename(database) + suffix), database + suffix);
 
     const ready = await server.fetch('/readyz');
@@ -150,6 +162,71 @@ describe('the database becoming unavailable', () => {
     expect((await member.client.trpc.flyers.mine.query()).map((flyer) => flyer.id)).toEqual([flyerId]);
     const again = await server.client().trpc.auth.login.mutate({ email: member.email, password: member.password });
     expect(again.status).toBe('signed_in');
+  });
+});
+
+describe('the database file going missing while the server runs', () => {
+  let server: TestServer;
+  let member: SignedUp;
+  let aside: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    member = await signUpAndVerify(server);
+    await member.client.trpc.flyers.create.mutate({ title: 'Before', body: 'Kept in the file.' });
+    aside = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-aside-'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fs.rm(aside, { recursive: true, force: true });
+  });
+
+  test('/readyz answers 503 as soon as the file is gone from its path, though connections still hold it open; nothing is created there, and it serves again once the file is back', async () => {
+    const database = server.config.databasePath;
+    const movedTo = path.join(aside, 'app.db');
+    // The -wal and -shm files stay: SQLite keeps them beside the path it opened.
+    await fs.rename(database, movedTo);
+
+    expect((await server.fetch('/readyz')).status).toBe(503);
+    const during = await rawTrpc(server, {
+      path: 'flyers.create',
+      headers: { Authorization: `Bearer ${member.session.accessToken}` },
+      input: { title: 'During', body: 'the outage' },
+    });
+    expect(during.status).toBe(500);
+    expect((await server.fetch('/readyz')).status).toBe(503);
+    await expect(fs.access(database)).rejects.toThrow();
+
+    await fs.rename(movedTo, database);
+    expect((await server.fetch('/readyz')).status).toBe(200);
+    expect((await member.client.trpc.flyers.mine.query()).map((flyer) => flyer.title)).toEqual(['Before']);
+  });
+});
+
+describe('a start that finds the keys of an install but not its database', () => {
+  test('buildApp refuses to start, naming the missing file, instead of making an empty database; with the file back it starts and serves the old accounts', async () => {
+    const data = await sharedDataDir();
+    let second: TestServer | undefined;
+    try {
+      const first = await startTestServer(data.env);
+      const member = await signUpAndVerify(first);
+      await first.close();
+      const database = path.join(data.dir, 'app.db');
+      await fs.rename(database, `${database}.aside`);
+
+      await expect(startTestServer(data.env)).rejects.toThrow(
+        /^The database .*app\.db is missing, but .*keys holds the keys of an install that has started before/,
+      );
+      await expect(fs.access(database)).rejects.toThrow();
+
+      await fs.rename(`${database}.aside`, database);
+      second = await startTestServer(data.env);
+      const signIn = await second.client().trpc.auth.login.mutate({ email: member.email, password: member.password });
+      expect(signIn.status).toBe('signed_in');
+    } finally {
+      await second?.close();
+      await data.remove();
+    }
   });
 });
 

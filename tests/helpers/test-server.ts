@@ -192,7 +192,14 @@ export async function startTestServer(
       TRUST_PROXY: 'true',
       ...envOverrides,
     });
-    const app = await buildApp(config, options.logStream ? { logStream: options.logStream } : {});
+    let app: App;
+    try {
+      app = await buildApp(config, options.logStream ? { logStream: options.logStream } : {});
+    } catch (error) {
+      await mail.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     try {
       await app.listen({ port, host: '127.0.0.1' });
     } catch (error) {
