@@ -32,11 +32,26 @@ export default defineConfig(({ isSsrBuild }) =>
         },
         test: {
           root: '.',
-          include: ['tests/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          // Every suite on the embedded SQLite; the API suites again on PostgreSQL (a throwaway cluster,
+          // or TEST_DATABASE_URL), where the same promises must hold (API.md §11).
+          projects: [
+            { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'] } },
+            {
+              extends: true,
+              test: {
+                name: 'postgresql',
+                include: ['tests/api/**/*.test.ts'],
+                // Start-up configuration is the same code on both: once is enough.
+                exclude: ['tests/api/configuration-errors.test.ts'],
+                env: { TEST_DATABASE: 'postgresql' },
+                globalSetup: ['tests/helpers/postgres-global-setup.ts'],
+              },
+            },
+          ],
           coverage: {
             provider: 'v8',
             include: ['server/**/*.ts', 'shared/**/*.ts'],

@@ -124,7 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
-  registerHealthRoutes(app, orm, config.databasePath);
+  registerHealthRoutes(app, orm, config.database);
   registerJwksRoute(app, deps.keys);
   registerMediaRoutes(app, config.dataDir);
   registerDevMailRoute(app, deps.mailer);

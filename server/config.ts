@@ -37,6 +37,12 @@ const mailFromText = z.string().refine(
   { message: 'must be an address, or a name and an address: Latchkey <no-reply@example.com>' },
 );
 
+const isPostgresUrl = (value: string) =>
+  /^postgres(ql)?:\/\//.test(value) && URL.canParse(value) && new URL(value).pathname.length > 1;
+
+// A database URL's password is never repeated: user:password@ shows as user:***@.
+const withoutPassword = (value: string) => value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+
 // Never echoed in a problem line: an operator's terminal or log is no place for it.
 const SECRET_VARIABLES = new Set(['RESEND_API_KEY']);
 
@@ -46,7 +52,9 @@ const EnvSchema = z.object({
   PUBLIC_URL: urlText.default('http://localhost:3000'),
   DATABASE_URL: z
     .string()
-    .regex(/^sqlite:.+/, { message: 'must look like sqlite:<path to file>' })
+    .refine((value) => /^sqlite:.+/.test(value) || isPostgresUrl(value), {
+      message: 'must look like sqlite:<path to file> or postgres://user:password@host:port/database',
+    })
     .default('sqlite:./data/app.db'),
   DATA_DIR: z.string().min(1).default('./data'),
   RESEND_API_KEY: z
@@ -70,6 +78,9 @@ const EnvSchema = z.object({
     .default('development'),
 });
 
+/** Where the data lives (API.md §11): the embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseConfig = { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string };
+
 export type Config = {
   port: number;
   host: string;
@@ -77,7 +88,7 @@ export type Config = {
   /** PUBLIC_URL's origin plus ALLOWED_ORIGINS: the only Origins cookie mutations accept. */
   allowedOrigins: string[];
   secureCookies: boolean;
-  databasePath: string;
+  database: DatabaseConfig;
   dataDir: string;
   mail: { resendApiKey?: string; resendBaseUrl?: string; from: string };
   registrationMode: 'open' | 'invite_only';
@@ -104,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
-      const value = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
+      const value = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(withoutPassword(present[name] ?? ''));
       problems.push(`${name}=${value}: ${issue.message}`);
     }
   }
@@ -137,7 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl.origin + publicUrl.pathname.replace(/\/$/, ''),
     allowedOrigins,
     secureCookies: publicUrl.protocol === 'https:',
-    databasePath: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)),
+    database: e.DATABASE_URL.startsWith('sqlite:')
+      ? { dialect: 'sqlite', path: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)) }
+      : { dialect: 'postgresql', url: e.DATABASE_URL },
     dataDir: path.resolve(e.DATA_DIR),
     mail: { resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, from: e.MAIL_FROM },
     registrationMode: e.REGISTRATION_MODE,

@@ -1,9 +1,13 @@
 import { pathToFileURL } from 'node:url';
-import { defineConfig } from '@mikro-orm/sqlite';
+import type { Options } from '@mikro-orm/core';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
-import type { Config } from '#server/config.ts';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import type { Config, DatabaseConfig } from '#server/config.ts';
 import { ENTITIES } from '#server/db/entities.ts';
-import { MIGRATIONS } from '#server/db/migrations/index.ts';
+import { POSTGRESQL_MIGRATIONS } from '#server/db/migrations/postgresql/index.ts';
+import { SQLITE_MIGRATIONS } from '#server/db/migrations/sqlite/index.ts';
 
 type SqliteConnection = { exec(sql: string, callback: (error: Error | null) => void): void };
 
@@ -20,7 +24,7 @@ const READ_CONNECTION_PRAGMAS = `
   PRAGMA busy_timeout = 5000;
 `;
 
-function pool(pragmas: string) {
+function sqlitePool(pragmas: string) {
   return {
     min: 1,
     max: 1,
@@ -31,32 +35,60 @@ function pool(pragmas: string) {
   };
 }
 
-export function ormOptions(config: Pick<Config, 'databasePath'>) {
-  return defineConfig({
-    dbName: config.databasePath,
-    // mode=rw: a connection never creates the file (server/db/orm.ts creates it on first start only).
-    driverOptions: {
-      connection: { filename: `${pathToFileURL(config.databasePath).href}?mode=rw`, flags: ['OPEN_URI'] },
-    },
+/** The migrations checked in for a dialect, and where `npm run db:migration` writes new ones. */
+export function migrationsOf(dialect: DatabaseConfig['dialect']) {
+  return dialect === 'sqlite'
+    ? { path: 'server/db/migrations/sqlite', migrationsList: SQLITE_MIGRATIONS }
+    : { path: 'server/db/migrations/postgresql', migrationsList: POSTGRESQL_MIGRATIONS };
+}
+
+function common(dialect: DatabaseConfig['dialect']) {
+  return {
     entities: ENTITIES,
     extensions: [Migrator],
     migrations: {
-      path: 'server/db/migrations',
-      migrationsList: MIGRATIONS,
+      ...migrationsOf(dialect),
       transactional: true,
       allOrNothing: true,
       snapshot: false,
       silent: true,
-      emit: 'ts',
-      fileName: (timestamp, name) => `migration-${timestamp}${name ? `-${name}` : ''}`,
+      emit: 'ts' as const,
+      fileName: (timestamp: string, name?: string) => `migration-${timestamp}${name ? `-${name}` : ''}`,
     },
-    pool: pool(CONNECTION_PRAGMAS),
-    // A second connection for the hot reads only (server/db/prepared.ts); the ORM's own queries
-    // stay on the one above, which also serialises every write of this process.
-    replicas: [{ name: 'read', pool: pool(READ_CONNECTION_PRAGMAS) }],
-    preferReadReplicas: false,
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
-  });
+  };
+}
+
+// How many connections one instance may hold on PostgreSQL: enough for the hashing-bound sign-in
+// paths and the hot reads of two cores, few enough for several instances under max_connections.
+const POSTGRESQL_POOL_SIZE = 10;
+
+export type OrmOptions = Options<AbstractSqlDriver, SqlEntityManager>;
+
+export function ormOptions(config: Pick<Config, 'database'>): OrmOptions {
+  const { database } = config;
+  if (database.dialect === 'postgresql') {
+    return {
+      ...common('postgresql'),
+      driver: PostgreSqlDriver,
+      clientUrl: database.url,
+      pool: { min: 0, max: POSTGRESQL_POOL_SIZE },
+    };
+  }
+  return {
+    ...common('sqlite'),
+    driver: SqliteDriver,
+    dbName: database.path,
+    // mode=rw: a connection never creates the file (server/db/orm.ts creates it on first start only).
+    driverOptions: {
+      connection: { filename: `${pathToFileURL(database.path).href}?mode=rw`, flags: ['OPEN_URI'] },
+    },
+    pool: sqlitePool(CONNECTION_PRAGMAS),
+    // A second connection for the hot reads only (server/db/prepared.ts); the ORM's own queries
+    // stay on the one above, which also serialises every write of this process.
+    replicas: [{ name: 'read', pool: sqlitePool(READ_CONNECTION_PRAGMAS) }],
+    preferReadReplicas: false,
+  };
 }

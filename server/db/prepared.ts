@@ -108,16 +108,82 @@ async function run<T>(connection: RawConnection, sql: string, params: unknown[])
   }
 }
 
+// PostgreSQL (node-postgres): a named statement is parsed once per connection and reused.
+type PgConnection = {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+};
+const pgStatements = new Map<string, { name: string; text: string }>();
+
+/** `?` placeholders as PostgreSQL's `$1, $2, ...`; the statements of this module have no `?` in literals. */
+function pgStatement(sql: string): { name: string; text: string } {
+  let statement = pgStatements.get(sql);
+  if (!statement) {
+    let position = 0;
+    statement = { name: `latchkey_${pgStatements.size + 1}`, text: sql.replace(/\?/g, () => `$${++position}`) };
+    pgStatements.set(sql, statement);
+  }
+  return statement;
+}
+
+async function runOnPostgres<T>(pool: Pool, sql: string, params: unknown[]): Promise<T[]> {
+  const connection = (await pool.acquireConnection()) as unknown as PgConnection;
+  try {
+    return (await connection.query({ ...pgStatement(sql), values: params })).rows as T[];
+  } finally {
+    await pool.releaseConnection(connection as unknown as RawConnection);
+  }
+}
+
+type Dialect = 'sqlite3' | 'postgresql';
+type KnexClient = Pool & { dialect: Dialect };
+
+const clientOf = (em: EntityManager, kind: 'read' | 'write' = 'write') =>
+  (em.getConnection(kind) as unknown as AbstractSqlConnection).getKnex().client as unknown as KnexClient;
+
+/** Which database the unit of work talks to: the stores of server/db/stores/ differ by it. */
+export function dialectOf(em: EntityManager): 'sqlite' | 'postgresql' {
+  return clientOf(em).dialect === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
+export type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
 /**
- * Runs one statement of the hot paths (session check, auth.me, profile.get, refresh rotation) as
- * a statement prepared once per connection. The ORM's `execute` has knex build the query, the
- * pool hand out the connection and SQLite prepare the statement again on every call: about four
- * times the cost (docs/benchmarks.md).
+ * PostgreSQL: runs `work` in one transaction, on the unit of work's own when it has one, else on
+ * a connection of the pool (BEGIN ... COMMIT, ROLLBACK on any error). For the check-and-write
+ * statements that need a lock taken first under READ COMMITTED.
+ */
+export async function inPostgresTransaction<T>(em: EntityManager, work: (query: Query) => Promise<T>): Promise<T> {
+  if (em.isInTransaction()) return work((sql, params) => executeSql(em, sql, params, 'all'));
+  const pool = clientOf(em);
+  const connection = (await pool.acquireConnection()) as unknown as PgConnection & {
+    query(sql: string): Promise<unknown>;
+  };
+  const query: Query = async <R>(sql: string, params: unknown[]) =>
+    (await connection.query({ ...pgStatement(sql), values: params })).rows as R[];
+  try {
+    await connection.query('begin');
+    const result = await work(query);
+    await connection.query('commit');
+    return result;
+  } catch (error) {
+    await connection.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    await pool.releaseConnection(connection as unknown as RawConnection);
+  }
+}
+
+/**
+ * Runs one statement of the hot paths (session check, auth.me, profile.get, refresh rotation,
+ * limits) as a statement prepared once per connection. The ORM's `execute` has knex build the
+ * query, the pool hand out the connection and the database parse the statement again on every
+ * call: about four times the cost (docs/benchmarks.md). Bind `Date`s for instants, never numbers.
  *
- * Reads go to the read connection (`replicas` in orm-options.ts: a second connection to the
- * same WAL database, so a read sees every committed write, never an uncommitted one, and does not
- * queue behind a write transaction). Inside a transaction the statement runs on it, unprepared.
- * Writes must say everything in this one statement (`returning` what the caller needs).
+ * On SQLite, reads go to the read connection (`replicas` in orm-options.ts: a second connection to
+ * the same WAL database, so a read sees every committed write, never an uncommitted one, and does
+ * not queue behind a write transaction). On PostgreSQL every statement goes to the primary's pool,
+ * so a read sees the latest committed write. Inside a transaction the statement runs on it,
+ * unprepared. Writes must say everything in this one statement (`returning` what the caller needs).
  */
 export async function queryPrepared<T>(
   em: EntityManager,
@@ -126,6 +192,7 @@ export async function queryPrepared<T>(
   params: unknown[],
 ): Promise<T[]> {
   if (em.isInTransaction()) return executeSql<T[]>(em, sql, params, 'all');
-  const pool = (em.getConnection(kind) as unknown as AbstractSqlConnection).getKnex().client as unknown as Pool;
-  return withConnection(pool, (connection) => run<T>(connection, sql, params));
+  const client = clientOf(em, kind);
+  if (client.dialect === 'postgresql') return runOnPostgres<T>(client, sql, params);
+  return withConnection(client, (connection) => run<T>(connection, sql, params));
 }

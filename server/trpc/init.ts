@@ -1,5 +1,5 @@
 import { initTRPC } from '@trpc/server';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import { can, type Permission } from '#shared/roles.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { authenticateAccessToken } from '#server/modules/sessions/session-auth.ts';

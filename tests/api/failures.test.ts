@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startMailCapture } from '#tests/helpers/mail-capture.ts';
 import { processEnv, signUpOnProcess, startServerProcess } from '#tests/helpers/server-process.ts';
 import { sharedDataDir } from '#tests/helpers/shared-data-dir.ts';
+import { onPostgres } from '#tests/helpers/test-database.ts';
 import {
   logCollector,
   rawTrpc,
@@ -13,6 +14,13 @@ import {
   type SignedUp,
   type TestServer,
 } from '#tests/helpers/test-server.ts';
+
+/** The SQLite file of a server of this file (its tests are about the file). */
+function sqlitePath(server: TestServer): string {
+  const { database } = server.config;
+  if (database.dialect !== 'sqlite') throw new Error('a SQLite test');
+  return database.path;
+}
 
 const GENERIC_MESSAGE = 'Something went wrong on our side. Please try again.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -75,7 +83,8 @@ describe('an unexpected error', () => {
   });
 });
 
-describe('the database becoming unavailable', () => {
+// About the SQLite file itself: nothing of it applies on PostgreSQL.
+describe.skipIf(onPostgres)('the database becoming unavailable', () => {
   let server: TestServer;
   let member: SignedUp;
   let flyerId: string;
@@ -108,7 +117,7 @@ describe('the database becoming unavailable', () => {
     ).filter((suffix) => suffix !== null);
 
   test('/readyz answers 503 while the database file is gone and procedures fail cleanly; once it is back /readyz answers 200 and the old data is served again', async () => {
-    const database = server.config.databasePath;
+    const database = sqlitePath(server);
     await server.app.deps.orm.close(true);
     const moved: string[] = [];
     for (const suffix of FILES) {
@@ -165,7 +174,8 @@ describe('the database becoming unavailable', () => {
   });
 });
 
-describe('the database file going missing while the server runs', () => {
+// About the SQLite file itself: nothing of it applies on PostgreSQL.
+describe.skipIf(onPostgres)('the database file going missing while the server runs', () => {
   let server: TestServer;
   let member: SignedUp;
   let aside: string;
@@ -182,7 +192,7 @@ describe('the database file going missing while the server runs', () => {
   });
 
   test('/readyz answers 503 as soon as the file is gone from its path, though connections still hold it open; nothing is created there, and it serves again once the file is back', async () => {
-    const database = server.config.databasePath;
+    const database = sqlitePath(server);
     const movedTo = path.join(aside, 'app.db');
     // The -wal and -shm files stay: SQLite keeps them beside the path it opened.
     await fs.rename(database, movedTo);
@@ -203,7 +213,8 @@ describe('the database file going missing while the server runs', () => {
   });
 });
 
-describe('a start that finds the keys of an install but not its database', () => {
+// About the SQLite file itself: nothing of it applies on PostgreSQL.
+describe.skipIf(onPostgres)('a start that finds the keys of an install but not its database', () => {
   test('buildApp refuses to start, naming the missing file, instead of making an empty database; with the file back it starts and serves the old accounts', async () => {
     const data = await sharedDataDir();
     let second: TestServer | undefined;
@@ -236,7 +247,7 @@ describe('SIGTERM during load', () => {
     const mail = await startMailCapture();
     let restarted: TestServer | undefined;
     try {
-      const serverProcess = await startServerProcess(processEnv(data.dir, mail));
+      const serverProcess = await startServerProcess(processEnv(data, mail));
       const member = await signUpOnProcess(serverProcess, mail);
       const acknowledged: string[] = [];
       const statuses = new Map<number, number>();

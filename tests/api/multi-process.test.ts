@@ -19,7 +19,7 @@ let second: ServerProcess;
 beforeAll(async () => {
   data = await sharedDataDir();
   mail = await startMailCapture();
-  const env = processEnv(data.dir, mail);
+  const env = processEnv(data, mail);
   // One after the other: the first creates the database, its migrations and the keys.
   first = await startServerProcess(env);
   second = await startServerProcess(env);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tokenIn, type MailCapture } from './mail-capture.ts';
+import type { SharedDataDir } from './shared-data-dir.ts';
 import { TestClient, VERIFY_SUBJECT, strongPassword, uniqueEmail, type ClientOptions } from './test-server.ts';
 import type { AuthSession } from '#shared/schemas/auth.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
@@ -25,18 +26,17 @@ export type ServerProcess = {
 };
 
 /**
- * The environment of a server process on `dataDir` (its database `app.db` there) sending mail
+ * The environment of a server process on a shared data directory (and its database) sending mail
  * to the capture, trusting X-Forwarded-For as the in-process test servers do.
  */
 export function processEnv(
-  dataDir: string,
+  data: SharedDataDir,
   mail: MailCapture,
   overrides: Record<string, string> = {},
 ): Record<string, string> {
   return {
     HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    DATABASE_URL: `sqlite:${path.join(dataDir, 'app.db')}`,
+    ...data.env,
     RESEND_API_KEY: 'test-key',
     RESEND_BASE_URL: mail.url,
     TRUST_PROXY: 'true',

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { freshDatabaseUrl } from './test-database.ts';
 
 export type SharedDataDir = {
   dir: string;
@@ -18,7 +19,7 @@ export async function sharedDataDir(): Promise<SharedDataDir> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-shared-'));
   return {
     dir,
-    env: { DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, 'app.db')}` },
+    env: { DATA_DIR: dir, DATABASE_URL: await freshDatabaseUrl(dir) },
     remove: () => fs.rm(dir, { recursive: true, force: true }),
   };
 }

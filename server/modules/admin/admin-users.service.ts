@@ -4,7 +4,7 @@ import type { AdminUser, AdminUserPage, AdminUsersListInput } from '#shared/sche
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { decodeCursor, encodeCursor } from '#server/lib/cursor.ts';
-import { executeSql } from '#server/lib/sql.ts';
+import { storeOf } from '#server/db/stores/store.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { ProfileEntity, type Profile } from '#server/modules/profile/profile.entity.ts';
 import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
@@ -80,23 +80,18 @@ const lastAdmin = () =>
 
 /**
  * Takes an admin out of the active administrators (demotes or disables) only if another active
- * admin remains. One conditional statement, so two admins demoting each other at once cannot
+ * admin remains. One step of the store (a conditional statement, on PostgreSQL behind a lock), so
+ * two admins demoting each other at once cannot
  * leave nobody in charge.
  */
 async function stepDownAdmin(
   em: EntityManager,
   user: User,
-  set: { column: 'role' | 'disabled_at'; value: string | number },
+  set: { column: 'role' | 'disabled_at'; value: string | Date },
   now: Date,
 ): Promise<void> {
-  const result = await executeSql<{ affectedRows: number }>(
-    em,
-    `update users set ${set.column} = ?, updated_at = ?
-     where id = ? and (select count(*) from users where role = 'admin' and disabled_at is null and deactivated_at is null and id <> ?) >= 1`,
-    [set.value, now.getTime(), user.id, user.id],
-    'run',
-  );
-  if (result.affectedRows !== 1) throw lastAdmin();
+  const changed = await storeOf(em).stepDownAdmin(em, { userId: user.id, column: set.column, value: set.value, now });
+  if (!changed) throw lastAdmin();
 }
 
 export async function setRole(
@@ -129,7 +124,7 @@ export async function setDisabled(
   if ((user.disabledAt != null) === disabled) return;
   const now = deps.now();
   if (disabled) {
-    if (user.role === 'admin') await stepDownAdmin(em, user, { column: 'disabled_at', value: now.getTime() }, now);
+    if (user.role === 'admin') await stepDownAdmin(em, user, { column: 'disabled_at', value: now }, now);
     else await em.nativeUpdate(UserEntity, { id: user.id }, { disabledAt: now, updatedAt: now });
     await revokeSessionsOf(em, user.id, now);
   } else {

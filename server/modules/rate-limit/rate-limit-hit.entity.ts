@@ -8,8 +8,7 @@ export const RateLimitHitEntity = defineEntity({
   properties: {
     id: p.integer().primary().autoincrement(),
     key: p.string().length(300),
-    /** Milliseconds since the epoch: compared in SQL, the same on every engine. */
-    at: p.bigint('number'),
+    at: p.datetime(),
   },
 });
 export type RateLimitHit = InferEntity<typeof RateLimitHitEntity>;

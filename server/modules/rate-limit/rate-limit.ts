@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError } from '#server/lib/app-error.ts';
+import { dateOf } from '#server/db/columns.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
+import { storeOf } from '#server/db/stores/store.ts';
 
 export type RateLimitRule = {
   /** Stable name, part of the key: changing it resets the counts. */
@@ -15,16 +17,16 @@ const key = (rule: RateLimitRule, subject: string) => `${rule.name}:${subject}`;
 
 /** Seconds until the count under the key drops below the limit again. */
 async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
-  const windowStart = now.getTime() - rule.windowSeconds * 1000;
+  const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
   const count = await countHits(em, rule, subject, now);
   // The hit whose leaving the window frees a slot: the oldest one, or later ones if over the limit.
-  const [row] = await queryPrepared<{ at: number }>(
+  const [row] = await queryPrepared<{ at: unknown }>(
     em,
     'read',
     'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?',
     [key(rule, subject), windowStart, Math.max(0, count - rule.limit)],
   );
-  const freedAt = Number(row?.at ?? now.getTime()) + rule.windowSeconds * 1000;
+  const freedAt = (row ? dateOf(row.at).getTime() : now.getTime()) + rule.windowSeconds * 1000;
   return Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000));
 }
 
@@ -33,7 +35,7 @@ async function countHits(em: EntityManager, rule: RateLimitRule, subject: string
     em,
     'read',
     'select count(*) as hits from rate_limit_hits where key = ? and at > ?',
-    [key(rule, subject), now.getTime() - rule.windowSeconds * 1000],
+    [key(rule, subject), new Date(now.getTime() - rule.windowSeconds * 1000)],
   );
   return Number(row?.hits ?? 0);
 }
@@ -51,16 +53,13 @@ export async function checkRateLimit(
 
 /** Counts one event (a failure, say) whatever the count so far. */
 export async function recordHit(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<void> {
-  await queryPrepared(em, 'write', 'insert into rate_limit_hits (key, at) values (?, ?)', [
-    key(rule, subject),
-    now.getTime(),
-  ]);
+  await queryPrepared(em, 'write', 'insert into rate_limit_hits (key, at) values (?, ?)', [key(rule, subject), now]);
 }
 
 /**
- * Counts one attempt and says whether it is within the limit. Check and count are one SQL
- * statement, so concurrent requests, in this process or another on the same database, cannot
- * both take the last slot. The count lives in the database: it survives restarts.
+ * Counts one attempt and says whether it is within the limit. Check and count are one step of the
+ * store (server/db/stores/), so concurrent requests, in this process or another on the same
+ * database, cannot both take the last slot. The count lives in the database: it survives restarts.
  */
 export async function consumeRateLimit(
   em: EntityManager,
@@ -68,17 +67,14 @@ export async function consumeRateLimit(
   subject: string,
   now: Date,
 ): Promise<RateLimitVerdict> {
-  const at = now.getTime();
-  const windowStart = at - rule.windowSeconds * 1000;
-  const inserted = await queryPrepared(
-    em,
-    'write',
-    `insert into rate_limit_hits (key, at)
-     select ?, ? where (select count(*) from rate_limit_hits where key = ? and at > ?) < ?
-     returning at`,
-    [key(rule, subject), at, key(rule, subject), windowStart, rule.limit],
-  );
-  if (inserted.length === 1) return { allowed: true };
+  const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const counted = await storeOf(em).consumeHit(em, {
+    key: key(rule, subject),
+    at: now,
+    windowStart,
+    limit: rule.limit,
+  });
+  if (counted) return { allowed: true };
   return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
 }
 
@@ -104,6 +100,6 @@ export async function enforceRateLimit(
 /** Forgets hits older than every window in use, so the table stays small without anyone's cron job. */
 export async function pruneRateLimitHits(em: EntityManager, now: Date, longestWindowSeconds: number): Promise<void> {
   await queryPrepared(em, 'write', 'delete from rate_limit_hits where at <= ?', [
-    now.getTime() - longestWindowSeconds * 1000,
+    new Date(now.getTime() - longestWindowSeconds * 1000),
   ]);
 }

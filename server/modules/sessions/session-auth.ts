@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Me } from '#shared/schemas/auth.ts';
 import type { Role } from '#shared/roles.ts';
 import { AppError } from '#server/lib/app-error.ts';
+import { dateOf } from '#server/db/columns.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
 import type { Deps } from '#server/deps.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
@@ -47,7 +48,7 @@ export class Auth {
       userId: this.userId,
       role: this.role,
       sessionId: this.sessionId,
-      sessionExpiresAt: new Date(this.row['s.expires_at'] as number),
+      sessionExpiresAt: dateOf(this.row['s.expires_at']),
     };
   }
 
@@ -98,7 +99,7 @@ function liveSessionsSql(size: number): string {
 async function readLiveSessions(em: EntityManager, deps: Deps, ids: string[]): Promise<Map<string, MeRow>> {
   const size = BATCH_SIZES.find((candidate) => candidate >= ids.length)!;
   const padded = [...ids, ...Array.from({ length: size - ids.length }, () => ids[0])];
-  const rows = await queryPrepared<MeRow>(em, 'read', liveSessionsSql(size), [...padded, deps.now().getTime()]);
+  const rows = await queryPrepared<MeRow>(em, 'read', liveSessionsSql(size), [...padded, deps.now()]);
   return new Map(rows.map((row) => [row['s.id'] as string, row]));
 }
 

@@ -91,8 +91,8 @@ export async function refreshSession(em: EntityManager, deps: Deps, token: strin
     const rotated = await queryPrepared(em, 'write', ROTATE_SQL, [
       sha256Hex(next),
       presented,
-      now.getTime(),
-      now.getTime(),
+      now,
+      now,
       client.ip,
       client.userAgent,
       auth.sessionId,

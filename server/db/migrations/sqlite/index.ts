@@ -3,12 +3,14 @@ import { Migration20261121183608_init } from './migration-20261121183608-init.ts
 import { Migration20261121185138_flyersRateLimits } from './migration-20261121185138-flyers-rate-limits.ts';
 import { Migration20261121190414_accountSecurity } from './migration-20261121190414-accountSecurity.ts';
 import { Migration20261121191445_adminInvitations } from './migration-20261121191445-adminInvitations.ts';
+import { Migration20261202193407_rateLimitHitAt } from './migration-20261202193407-rateLimitHitAt.ts';
 
 // Listed explicitly so migrations load the same way under tsx, vitest and a bundler.
-// `npm run db:migration -- <name>` writes a new file here; add it to this list in order.
-export const MIGRATIONS: MigrationObject[] = [
+// `npm run db:migration -- <name>` writes a new file here for each dialect; add it to this list in order.
+export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'migration-20261121183608-init', class: Migration20261121183608_init },
   { name: 'migration-20261121185138-flyers-rate-limits', class: Migration20261121185138_flyersRateLimits },
   { name: 'migration-20261121190414-accountSecurity', class: Migration20261121190414_accountSecurity },
   { name: 'migration-20261121191445-adminInvitations', class: Migration20261121191445_adminInvitations },
+  { name: 'migration-20261202193407-rateLimitHitAt', class: Migration20261202193407_rateLimitHitAt },
 ];
