@@ -480,6 +480,42 @@ test('admin.users.setDisabled refuses to disable the last active admin with CONF
   expect((await admin.client.trpc.admin.users.list.query({ limit: 1 })).items).toHaveLength(1);
 });
 
+test('privacy.deactivateAccount and privacy.deleteAccount refuse the last active admin with CONFLICT / LAST_ADMIN and change nothing; with another admin they work', async () => {
+  await keepOnlyAdmins(admin.session.user.id);
+  const adminId = admin.session.user.id;
+  await expectReason(
+    admin.client.trpc.privacy.deactivateAccount.mutate({ password: admin.password }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
+  await expectReason(
+    admin.client.trpc.privacy.deleteAccount.mutate({ password: admin.password }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
+  // Still here, signed in and in charge.
+  expect((await admin.client.trpc.auth.me.query()).role).toBe('admin');
+  expect((await listed(adminId, admin.email))?.role).toBe('admin');
+  expect((await server.client().trpc.profile.get.query({ userId: adminId })).userId).toBe(adminId);
+
+  const leaving = await newAdmin();
+  await leaving.client.trpc.privacy.deleteAccount.mutate({ password: leaving.password });
+  expect(await listed(leaving.session.user.id, leaving.email)).toBeUndefined();
+  const resting = await newAdmin();
+  await resting.client.trpc.privacy.deactivateAccount.mutate({ password: resting.password });
+  await expectReason(
+    server.client().trpc.profile.get.query({ userId: resting.session.user.id }),
+    'NOT_FOUND',
+    'NOT_FOUND',
+  );
+  // A deactivated admin is not in charge: the shared admin is the last one again.
+  await expectReason(
+    admin.client.trpc.privacy.deactivateAccount.mutate({ password: admin.password }),
+    'CONFLICT',
+    'LAST_ADMIN',
+  );
+});
+
 test('admin.users.setRole from two admins demoting each other at the same moment leaves exactly one admin', async () => {
   const refusalReasons: string[] = [];
   for (let round = 0; round < 5; round++) {

@@ -11,11 +11,15 @@ import { sqliteStore } from './sqlite.ts';
 export type Store = {
   /** Counts one hit under `key` unless the window since `windowStart` holds `limit` already. */
   consumeHit(em: EntityManager, hit: { key: string; at: Date; windowStart: Date; limit: number }): Promise<boolean>;
-  /** Demotes or disables an admin only while another active admin remains; false when none would. */
-  stepDownAdmin(
-    em: EntityManager,
-    change: { userId: string; column: 'role' | 'disabled_at'; value: string | Date; now: Date },
-  ): Promise<boolean>;
+  /** Demotes, disables or deactivates an admin only while another active admin remains; false when none would. */
+  stepDownAdmin(em: EntityManager, change: AdminStepDown): Promise<boolean>;
+};
+
+export type AdminStepDown = {
+  userId: string;
+  column: 'role' | 'disabled_at' | 'deactivated_at';
+  value: string | Date;
+  now: Date;
 };
 
 export const storeOf = (em: EntityManager): Store => (dialectOf(em) === 'postgresql' ? postgresqlStore : sqliteStore);

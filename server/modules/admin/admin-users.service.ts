@@ -4,7 +4,7 @@ import type { AdminUser, AdminUserPage, AdminUsersListInput } from '#shared/sche
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { decodeCursor, encodeCursor } from '#server/lib/cursor.ts';
-import { storeOf } from '#server/db/stores/store.ts';
+import { stepDownAdmin } from './last-admin.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { ProfileEntity, type Profile } from '#server/modules/profile/profile.entity.ts';
 import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
@@ -73,25 +73,6 @@ async function requireUser(em: EntityManager, userId: string): Promise<User> {
   const user = await em.findOne(UserEntity, { id: userId });
   if (!user) throw new AppError('NOT_FOUND', 'There is no such user.');
   return user;
-}
-
-const lastAdmin = () =>
-  new AppError('LAST_ADMIN', 'This is the last active administrator: make someone else an administrator first.');
-
-/**
- * Takes an admin out of the active administrators (demotes or disables) only if another active
- * admin remains. One step of the store (a conditional statement, on PostgreSQL behind a lock), so
- * two admins demoting each other at once cannot
- * leave nobody in charge.
- */
-async function stepDownAdmin(
-  em: EntityManager,
-  user: User,
-  set: { column: 'role' | 'disabled_at'; value: string | Date },
-  now: Date,
-): Promise<void> {
-  const changed = await storeOf(em).stepDownAdmin(em, { userId: user.id, column: set.column, value: set.value, now });
-  if (!changed) throw lastAdmin();
 }
 
 export async function setRole(

@@ -15,6 +15,7 @@ import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import type { Auth } from '#server/modules/sessions/session-auth.ts';
 import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
 import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
+import { isActiveAdmin, stepDownAdmin } from '#server/modules/admin/last-admin.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { getPrivacySettings } from './privacy.service.ts';
@@ -91,6 +92,7 @@ export async function deactivateAccount(
   const user = await auth.loadUser();
   await requireCurrentPassword(user, password);
   const now = deps.now();
+  if (isActiveAdmin(user)) await stepDownAdmin(em, user, { column: 'deactivated_at', value: now }, now);
   user.deactivatedAt = now;
   await revokeSessionsOf(em, auth.userId, now);
   recordSecurityEvent(em, { user, type: 'account.deactivated', client, at: now });
@@ -109,7 +111,7 @@ export async function deleteAccount(
   if (user.mfaEnabledAt) {
     if (!input.code || !(await checkSecondFactor(em, deps, user, input.code, client))) throw invalidMfaCode();
   }
-  await eraseAccount(em, deps, user.id);
+  await eraseAccount(em, deps, user.id, { unlessLastAdmin: isActiveAdmin(user) });
 }
 
 /**
@@ -117,10 +119,17 @@ export async function deleteAccount(
  * sessions, tokens, flyers, codes and history. Security events stay, stripped of the IP and
  * device and no longer linked to anyone. The avatar file goes unless another profile uses it.
  */
-export async function eraseAccount(em: EntityManager, deps: Deps, userId: string): Promise<void> {
+export async function eraseAccount(
+  em: EntityManager,
+  deps: Deps,
+  userId: string,
+  options: { unlessLastAdmin?: boolean } = {},
+): Promise<void> {
   const profile = await em.findOne(ProfileEntity, { user: userId });
   const avatarFile = profile?.avatarFile;
   await em.transactional(async (tx) => {
+    // An active admin steps down first, in the same transaction: refused when nobody would remain.
+    if (options.unlessLastAdmin) await stepDownAdmin(tx, { id: userId }, { column: 'role', value: 'user' }, deps.now());
     await tx.nativeUpdate(SecurityEventEntity, { user: userId }, { ip: null, userAgent: null });
     const deleted = await tx.nativeDelete(UserEntity, { id: userId });
     if (deleted === 0) throw new AppError('NOT_FOUND', 'This account no longer exists.');
