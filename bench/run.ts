@@ -54,13 +54,13 @@ async function startMailSink(): Promise<{ url: string; close: () => Promise<void
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** The node flags and script `npm start` ends with: the bench measures exactly what production runs. */
+/** The node flags and script of `npm run serve` (what `npm start` runs): the bench measures exactly what production runs. */
 async function productionServerArgs(): Promise<{ flags: string[]; script: string }> {
   const { scripts } = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
+    scripts: { serve: string };
   };
-  const command = /exec node (.+)$/.exec(scripts.start)?.[1]?.split(' ');
-  if (!command) throw new Error('package.json\'s start script no longer ends with "exec node <args>"');
+  const command = /exec node (.+)$/.exec(scripts.serve)?.[1]?.split(' ');
+  if (!command) throw new Error('package.json\'s serve script no longer is "exec node <args>"');
   return { flags: command.slice(0, -1), script: command.at(-1)! };
 }
 

@@ -71,19 +71,20 @@ async function waitForHealth(
 }
 
 /**
- * Spawns `node --import tsx server/index.ts` from the repository root with only `env` (plus PATH
+ * Spawns `node --import tsx server/index.ts` (or `options.command`) from the repository root with only `env` (plus PATH
  * and HOME), on a free port with PUBLIC_URL matching it, and resolves once /healthz answers 200.
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; command?: [string, ...string[]] } = {},
 ): Promise<ServerProcess> {
+  const [program, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'server/index.ts'];
   let lastError: unknown;
   // The probed port could be taken before the process listens: try again with another one.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    const child = spawn(program, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), PUBLIC_URL: url, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

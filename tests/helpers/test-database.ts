@@ -37,6 +37,14 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/** A new PostgreSQL database with no tables at all: the servers started on it migrate it. */
+export async function emptyPostgresDatabase(): Promise<string> {
+  const adminUrl = inject('postgresAdminUrl');
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  await adminSql(adminUrl, `create database ${name}`);
+  return withDatabase(adminUrl, name);
+}
+
 /** A new, migrated PostgreSQL database for one server (or one shared data directory). */
 export async function freshPostgresDatabase(): Promise<string> {
   const adminUrl = inject('postgresAdminUrl');
