@@ -39,11 +39,13 @@ export default defineConfig(({ isSsrBuild }) =>
           // Every suite on the embedded SQLite; the API suites again on PostgreSQL (a throwaway cluster,
           // or TEST_DATABASE_URL), where the same promises must hold (API.md §11).
           projects: [
-            { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'] } },
+            // One after the other (groupOrder): the browser tests keep the machine to themselves.
+            { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'], sequence: { groupOrder: 0 } } },
             {
               extends: true,
               test: {
                 name: 'postgresql',
+                sequence: { groupOrder: 1 },
                 include: ['tests/api/**/*.test.ts'],
                 // Start-up configuration is the same code on both: once is enough.
                 exclude: ['tests/api/configuration-errors.test.ts'],

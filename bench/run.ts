@@ -11,7 +11,7 @@ import { loadConfig } from '#server/config.ts';
 import { openDatabase } from '#server/db/orm.ts';
 import { executeSql } from '#server/lib/sql.ts';
 import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
-import { loadKeyRing } from '#server/modules/keys/signing-keys.ts';
+import { openInstallKeys } from '#server/modules/keys/install-keys.ts';
 import { seedFlyers, seedSessions, seedUsers, type SeededSession } from './seed.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
 
@@ -213,7 +213,7 @@ async function main() {
     server = await startServer(env, url, [...profiling, ...production.flags, production.script]);
     const serverPid = server.pid!;
     orm = await openDatabase(config);
-    const keys = await loadKeyRing(config.dataDir);
+    const { keys } = await openInstallKeys(orm, config, () => new Date());
     const sessionCount = QUICK ? 200 : 10_000;
     const many = await seedSessions(
       orm.em.fork(),

@@ -20,10 +20,10 @@ import { serializeError } from './lib/log-serializers.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
 import { logSecurityEvents } from './modules/audit/security-event-log.ts';
-import { loadKeyRing } from './modules/keys/signing-keys.ts';
-import { loadSecretBox } from './modules/mfa/secret-box.ts';
+import { openInstallKeys } from './modules/keys/install-keys.ts';
+import { reloadKeysEveryMinute } from './modules/keys/key-reload.ts';
+import { createSecretBox } from './modules/mfa/secret-box.ts';
 import { deviceCookies } from './modules/sessions/device-cookie.ts';
-import { loadOrCreateKey } from './lib/key-file.ts';
 import { contextFactory } from './trpc/context.ts';
 import { retryAfterHeader } from './trpc/error-format.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -61,7 +61,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    // The client IP is ours, by TRUST_PROXY (http/client-ip.ts); Fastify's req.ip stays the socket's.
+    trustProxy: false,
     // A batch names its procedures in the path: allow ten long ones.
     routerOptions: { maxParamLength: 4096 },
     // Refusals before routing (an over-long path, a malformed URL) in the same error shape.
@@ -74,12 +75,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   const [orm] = await Promise.all([openDatabase(config), prepareDummyHash()]);
+  // The key ring follows deps.now, which tests move.
+  const installKeys = await openInstallKeys(orm, config, () => deps.now());
   const deps: Deps = {
     config,
     orm,
-    keys: await loadKeyRing(config.dataDir),
-    secretBox: await loadSecretBox(config.dataDir),
-    devices: deviceCookies(config, await loadOrCreateKey(config.dataDir, 'device-cookie.key')),
+    keys: installKeys.keys,
+    secretBox: createSecretBox(installKeys.secretBoxKey),
+    devices: deviceCookies(config, installKeys.deviceCookieKey),
     mailer: createMailer(config, app.log),
     log: app.log,
     now: () => new Date(),
@@ -88,9 +91,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('deps', deps);
   logSecurityEvents(orm, app.log);
   const stopHousekeeping = startHousekeeping(deps);
+  const stopKeyReloads = reloadKeysEveryMinute(deps);
   // After in-flight requests: stop periodic work, let queued mail go out, then close the database.
   app.addHook('onClose', async () => {
     stopHousekeeping();
+    stopKeyReloads();
     await deps.mailer.drain();
     await orm.close();
   });

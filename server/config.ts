@@ -3,9 +3,48 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PASSWORD_MIN_LENGTH } from '#shared/constants.ts';
 
-const booleanText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((value) => ['true', '1', 'yes'].includes(value));
+/**
+ * Which X-Forwarded-For entries to believe (API.md §11): none (false), every one (true), those
+ * added by the nearest `hops` proxies, or those added by proxies at these addresses or CIDR ranges.
+ */
+export type TrustProxy = boolean | { hops: number } | { proxies: string[] };
+
+const MAX_PROXY_HOPS = 100;
+const TRUST_PROXY_FORMS =
+  'must be true, false, a number of proxy hops, or proxy IP addresses and CIDR ranges separated by commas';
+
+/** A TRUST_PROXY list entry: an IP address (no zone) or a CIDR range such as 10.0.0.0/8 or fd00::/8. */
+function isProxyEntry(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || address.includes('%') || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxyText = z.string().transform((value, ctx): TrustProxy => {
+  if (value === 'true' || value === 'yes') return true;
+  if (value === 'false' || value === 'no') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops <= MAX_PROXY_HOPS) return hops === 0 ? false : { hops };
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_PROXY_HOPS} proxy hops` });
+    return z.NEVER;
+  }
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const wrong = entries.find((entry) => !isProxyEntry(entry));
+  if (entries.length > 0 && wrong === undefined) return { proxies: entries };
+  // "maybe" is no list at all; "10.0.0.1,10.0.0.300" is a list with one wrong entry.
+  const aList = wrong !== undefined && (entries.length > 1 || /[.:/]/.test(wrong));
+  ctx.addIssue({
+    code: 'custom',
+    message: aList ? `"${wrong}" is not an IP address or a CIDR range such as 10.0.0.0/8` : TRUST_PROXY_FORMS,
+  });
+  return z.NEVER;
+});
 
 const integerText = (min: number, max: number) =>
   z
@@ -44,7 +83,7 @@ const isPostgresUrl = (value: string) =>
 const withoutPassword = (value: string) => value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
 
 // Never echoed in a problem line: an operator's terminal or log is no place for it.
-const SECRET_VARIABLES = new Set(['RESEND_API_KEY']);
+const SECRET_VARIABLES = new Set(['RESEND_API_KEY', 'MASTER_KEY']);
 
 const EnvSchema = z.object({
   PORT: integerText(0, 65535).default(3000),
@@ -57,6 +96,12 @@ const EnvSchema = z.object({
     })
     .default('sqlite:./data/app.db'),
   DATA_DIR: z.string().min(1).default('./data'),
+  MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}=?$/, {
+      message: 'must be 32 random bytes in base64url (openssl rand -base64 32 | tr +/ -_)',
+    })
+    .optional(),
   RESEND_API_KEY: z
     .string()
     .regex(/^[\x21-\x7e]+$/, { message: 'must be the key as Resend shows it, without spaces' })
@@ -65,7 +110,7 @@ const EnvSchema = z.object({
   MAIL_FROM: mailFromText.default('Latchkey <no-reply@localhost>'),
   REGISTRATION_MODE: z.enum(['open', 'invite_only'], { message: 'must be open or invite_only' }).default('open'),
   ALLOWED_ORIGINS: z.string().default(''),
-  TRUST_PROXY: booleanText.default(false),
+  TRUST_PROXY: trustProxyText.default(false),
   REFRESH_REUSE_GRACE_SECONDS: integerText(0, 300).default(10),
   PASSWORD_MIN_LENGTH: integerText(8, 64).default(DEFAULT_PASSWORD_MIN_LENGTH),
   LOG_LEVEL: z
@@ -90,9 +135,11 @@ export type Config = {
   secureCookies: boolean;
   database: DatabaseConfig;
   dataDir: string;
+  /** Seals the keys kept in the database (API.md §11); on SQLite, unset means DATA_DIR/keys/master.key. */
+  masterKey?: Buffer;
   mail: { resendApiKey?: string; resendBaseUrl?: string; from: string };
   registrationMode: 'open' | 'invite_only';
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   refreshReuseGraceSeconds: number;
   passwordMinLength: number;
   logLevel: string;
@@ -135,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       extraOrigins.push(origin);
     }
   }
+  if (/^postgres(ql)?:/.test(present.DATABASE_URL ?? '') && !present.MASTER_KEY) {
+    problems.push('MASTER_KEY is not set: on PostgreSQL every instance needs the same one (API.md §11)');
+  }
   if (present.NODE_ENV === 'production' && !present.RESEND_API_KEY) {
     problems.push('RESEND_API_KEY is not set: in production mail must go through Resend');
   }
@@ -152,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { dialect: 'sqlite', path: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)) }
       : { dialect: 'postgresql', url: e.DATABASE_URL },
     dataDir: path.resolve(e.DATA_DIR),
+    masterKey: e.MASTER_KEY ? Buffer.from(e.MASTER_KEY.replace(/=$/, ''), 'base64url') : undefined,
     mail: { resendApiKey: e.RESEND_API_KEY, resendBaseUrl: e.RESEND_BASE_URL, from: e.MAIL_FROM },
     registrationMode: e.REGISTRATION_MODE,
     trustProxy: e.TRUST_PROXY,

@@ -1,5 +1,6 @@
 import type { Deps } from './deps.ts';
 import { pruneEndedInvitations } from './modules/invitations/invitations.service.ts';
+import { pruneRetiredSigningKeys } from './modules/keys/install-keys.ts';
 import { MfaChallengeEntity } from './modules/mfa/mfa-challenge.entity.ts';
 import { eraseExpiredDeactivatedAccounts } from './modules/privacy/account-data.service.ts';
 import { pruneRateLimitHits } from './modules/rate-limit/rate-limit.ts';
@@ -18,6 +19,7 @@ export async function runHousekeeping(deps: Deps): Promise<void> {
   await em.nativeDelete(OneTimeTokenEntity, { expiresAt: { $lte: new Date(now.getTime() - KEEP_SPENT_TOKENS_MS) } });
   await pruneEndedInvitations(em, now);
   await eraseExpiredDeactivatedAccounts(em, deps);
+  await pruneRetiredSigningKeys(em, now);
 }
 
 /** Runs housekeeping now and every 10 minutes inside the server. Returns a stop function. */

@@ -2,7 +2,8 @@
 //   npm run admin -- promote <email>   make an existing member an administrator
 //   npm run admin -- create <email>    create a confirmed administrator; the password is read from
 //                                      standard input (hidden and asked twice on a terminal)
-// Same environment as the server (DATABASE_URL, DATA_DIR). Exits non-zero with one line on failure.
+//   npm run admin -- rotate-keys       add a signing key: published at once, signing 6 minutes later
+// Same environment as the server (DATABASE_URL, DATA_DIR, MASTER_KEY). Exits non-zero with one line on failure.
 import { checkPassword } from '#shared/password-policy.ts';
 import { EmailSchema } from '#shared/schemas/common.ts';
 import { ConfigError, loadConfig } from '#server/config.ts';
@@ -11,6 +12,8 @@ import { hashPassword } from '#server/lib/passwords.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
 import { StartupError } from '#server/lib/startup-failure.ts';
+import { addSigningKey, openInstallKeys } from '#server/modules/keys/install-keys.ts';
+import { SIGNING_KEY_ACTIVATION_DELAY_MS } from '#server/modules/keys/signing-keys.ts';
 import { readPassword } from './read-password.ts';
 
 class CommandError extends Error {}
@@ -18,9 +21,26 @@ class CommandError extends Error {}
 /** How the security log shows a change made with this command. */
 const OPERATOR = { ip: 'command line', userAgent: 'npm run admin' };
 
-const USAGE = 'Usage: npm run admin -- promote <email> | create <email>';
+const USAGE = 'Usage: npm run admin -- promote <email> | create <email> | rotate-keys';
+
+/** API.md §11: the new key is in every instance's JWKS before any token is signed with it. */
+async function rotateKeys(): Promise<string> {
+  const config = loadConfig();
+  const orm = await openDatabase(config);
+  try {
+    // Whatever else the install holds, its keys must open with this MASTER_KEY.
+    await openInstallKeys(orm, config, () => new Date());
+    const now = new Date();
+    const activatesAt = new Date(now.getTime() + SIGNING_KEY_ACTIVATION_DELAY_MS);
+    const kid = await addSigningKey(orm, config, now, activatesAt);
+    return `Added the signing key ${kid}: published now, signing from ${activatesAt.toISOString()}.`;
+  } finally {
+    await orm.close();
+  }
+}
 
 async function run(args: string[]): Promise<string> {
+  if (args.length === 1 && args[0] === 'rotate-keys') return rotateKeys();
   const [command, rawEmail, ...extra] = args;
   if (!command || !rawEmail || extra.length > 0 || !['promote', 'create'].includes(command))
     throw new CommandError(USAGE);

@@ -1,6 +1,7 @@
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
 import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
 import { InvitationEntity } from '#server/modules/invitations/invitation.entity.ts';
+import { StoredKeyEntity } from '#server/modules/keys/stored-key.entity.ts';
 import { MfaChallengeEntity } from '#server/modules/mfa/mfa-challenge.entity.ts';
 import { RecoveryCodeEntity } from '#server/modules/mfa/recovery-code.entity.ts';
 import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
@@ -26,4 +27,5 @@ export const ENTITIES = [
   MfaChallengeEntity,
   PasswordHistoryEntity,
   InvitationEntity,
+  StoredKeyEntity,
 ];

@@ -39,9 +39,18 @@ async function createOnFirstStart(databasePath: string, dataDir: string): Promis
   }
   await fs.mkdir(path.dirname(databasePath), { recursive: true });
   // SQLite takes an empty file as an empty database; 'wx' lets a concurrent first start win.
-  await fs.writeFile(databasePath, '', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  const created = await fs.writeFile(databasePath, '', { flag: 'wx' }).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      return false;
+    },
+  );
+  // The mark of an install that has started, even where MASTER_KEY leaves no key file here.
+  if (created) {
+    await fs.mkdir(path.join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(dataDir, 'keys', 'installed'), `${new Date().toISOString()}\n`, { mode: 0o600 });
+  }
 }
 
 // Any constant both sides agree on: pg_advisory_lock takes a 64-bit key.
@@ -69,6 +78,22 @@ async function migrateUnderLock(orm: Orm): Promise<void> {
   }
 }
 
+/**
+ * Processes starting at once on a new SQLite file race to create the migrations table (outside
+ * the migrations' own transaction): the loser tries again and finds the work done.
+ */
+async function migrateSqlite(orm: Orm): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await orm.getMigrator().up();
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/already exists|SQLITE_BUSY/.test(String((error as Error).message))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 /** Opens the database and applies every checked-in migration that has not run yet. */
 export async function openDatabase(config: Where): Promise<Orm> {
   const { database } = config;
@@ -76,7 +101,7 @@ export async function openDatabase(config: Where): Promise<Orm> {
   const orm = await MikroORM.init<AbstractSqlDriver, SqlEntityManager>(ormOptions(config));
   try {
     if (database.dialect === 'postgresql') await migrateUnderLock(orm);
-    else await orm.getMigrator().up();
+    else await migrateSqlite(orm);
   } catch (error) {
     await orm.close(true);
     throw error;

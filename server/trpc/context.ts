@@ -1,5 +1,6 @@
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { Client, Deps } from '#server/deps.ts';
+import { clientIp } from '#server/http/client-ip.ts';
 
 /**
  * What one HTTP request carries, shared by every call of a batch. The unit of work is not here:
@@ -25,8 +26,11 @@ export function contextFactory(deps: Deps) {
       req,
       res,
       requestId: req.id,
-      // req.ip honours X-Forwarded-For only when TRUST_PROXY is set (Fastify's trustProxy).
-      client: { ip: req.ip, userAgent: (req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT) },
+      // X-Forwarded-For counts only as far as TRUST_PROXY says (API.md §11).
+      client: {
+        ip: clientIp(req, deps.config.trustProxy),
+        userAgent: (req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
+      },
       bearerToken: bearer || null,
     };
   };

@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { createHmac, webcrypto } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createJWTSignatureMessage, encodeJWT } from '@oslojs/jwt';
@@ -25,17 +23,9 @@ let otherKey: CryptoKey;
 beforeAll(async () => {
   server = await startTestServer();
   member = await signUpAndVerify(server);
-  // The server's own signing key, read from DATA_DIR/keys: lets the tests change one claim at a time.
-  const dir = path.join(server.dataDir, 'keys');
-  const [file] = (await fs.readdir(dir)).filter((name) => name.endsWith('.json'));
-  const stored = JSON.parse(await fs.readFile(path.join(dir, file!), 'utf8')) as {
-    kid: string;
-    privateJwk: JsonWebKey;
-  };
-  serverKey = {
-    kid: stored.kid,
-    privateKey: await webcrypto.subtle.importKey('jwk', stored.privateJwk, ES256, false, ['sign']),
-  };
+  // The server's own signing key: lets the tests change one claim at a time.
+  const { kid, privateKey } = server.app.deps.keys.current;
+  serverKey = { kid, privateKey };
   otherKey = (await webcrypto.subtle.generateKey(ES256, true, ['sign', 'verify'])).privateKey;
 });
 afterAll(async () => {

@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { createJWTSignatureMessage, encodeJWT } from '@oslojs/jwt';
@@ -195,10 +193,7 @@ test('admin procedures refuse a forged access token that claims role admin, sign
 test('admin procedures refuse a token signed with the server key whose role claim says admin for a member', async () => {
   // Only a leaked key could make this token; the role still comes from the account, not the claim.
   const kid = decodeJwt(member.session.accessToken).header.kid as string;
-  const stored = JSON.parse(await fs.readFile(path.join(server.dataDir, 'keys', `${kid}.json`), 'utf8')) as {
-    privateJwk: JsonWebKey;
-  };
-  const serverKey = await webcrypto.subtle.importKey('jwk', stored.privateJwk, ES256, false, ['sign']);
+  const serverKey = server.app.deps.keys.byKid.get(kid)!.privateKey;
   const client = server.client({ bearer: await memberTokenClaimingAdmin(serverKey) });
   await expectSignedOut(client.trpc.admin.users.list.query({}));
   await expectSignedOut(client.trpc.auth.me.query());

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freshDatabaseUrl } from './test-database.ts';
+import { freshDatabaseEnv } from './test-database.ts';
 
 export type SharedDataDir = {
   dir: string;
@@ -19,7 +19,7 @@ export async function sharedDataDir(): Promise<SharedDataDir> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-shared-'));
   return {
     dir,
-    env: { DATA_DIR: dir, DATABASE_URL: await freshDatabaseUrl(dir) },
+    env: { DATA_DIR: dir, ...(await freshDatabaseEnv(dir)) },
     remove: () => fs.rm(dir, { recursive: true, force: true }),
   };
 }

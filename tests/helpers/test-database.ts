@@ -61,7 +61,12 @@ export async function freshPostgresDatabase(): Promise<string> {
   }
 }
 
-/** DATABASE_URL for a fresh database of this run's dialect, the SQLite file inside `dataDir`. */
-export async function freshDatabaseUrl(dataDir: string): Promise<string> {
-  return onPostgres ? freshPostgresDatabase() : `sqlite:${path.join(dataDir, 'app.db')}`;
+/** The MASTER_KEY of every PostgreSQL test server (on SQLite the servers make DATA_DIR/keys/master.key). */
+export const TEST_MASTER_KEY = 'dGVzdC1tYXN0ZXIta2V5LW9mLWxhdGNoa2V5LXRlc3Q';
+
+/** DATABASE_URL (and MASTER_KEY) for a fresh database of this run's dialect, the SQLite file inside `dataDir`. */
+export async function freshDatabaseEnv(dataDir: string): Promise<Record<string, string>> {
+  return onPostgres
+    ? { DATABASE_URL: await freshPostgresDatabase(), MASTER_KEY: TEST_MASTER_KEY }
+    : { DATABASE_URL: `sqlite:${path.join(dataDir, 'app.db')}` };
 }

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '#server/config.ts';
 import type { AppRouter } from '#server/trpc/router.ts';
 import { startMailCapture, tokenIn, type CapturedMail, type MailCapture } from './mail-capture.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
-import { freshDatabaseUrl } from '#tests/helpers/test-database.ts';
+import { freshDatabaseEnv } from '#tests/helpers/test-database.ts';
 
 export type ParsedSetCookie = {
   name: string;
@@ -174,7 +174,7 @@ export async function startTestServer(
   options: StartOptions = {},
 ): Promise<TestServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-test-'));
-  const databaseUrl = envOverrides.DATABASE_URL ?? (await freshDatabaseUrl(dataDir));
+  const database = envOverrides.DATABASE_URL ? {} : await freshDatabaseEnv(dataDir);
   const mail = await startMailCapture();
   let lastError: unknown;
   // The probed port could be taken between probe and listen: try again with another one.
@@ -185,7 +185,7 @@ export async function startTestServer(
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl,
+      ...database,
       PUBLIC_URL: url,
       RESEND_API_KEY: 'test-key',
       RESEND_BASE_URL: mail.url,

@@ -161,3 +161,73 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('MASTER_KEY', () => {
+  test('loadConfig takes a MASTER_KEY of 32 bytes in base64url and never repeats a bad one', () => {
+    const key = Buffer.alloc(32, 7).toString('base64url');
+    expect(loadConfig({ MASTER_KEY: key }).masterKey).toEqual(Buffer.alloc(32, 7));
+    expect(problemsOf({ MASTER_KEY: 'too-short-secret' })).toEqual([
+      expect.stringMatching(/^MASTER_KEY=\(hidden\): must be 32 random bytes in base64url/),
+    ]);
+  });
+
+  test('loadConfig refuses PostgreSQL without MASTER_KEY, and leaves it optional on SQLite', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://latchkey@db.internal:5432/latchkey' })).toEqual([
+      'MASTER_KEY is not set: on PostgreSQL every instance needs the same one (API.md §11)',
+    ]);
+    expect(loadConfig({}).masterKey).toBeUndefined();
+  });
+
+  test('loadConfig never repeats the password of a bad DATABASE_URL', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'postgres://latchkey:s3cret@db.internal:5432/' });
+    expect(problem).not.toContain('s3cret');
+    expect(problem).toContain('latchkey:***@');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  test('loadConfig takes TRUST_PROXY as false, true, a number of proxy hops, or proxy addresses and CIDR ranges', () => {
+    const trustProxy = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
+    expect(loadConfig({}).trustProxy).toBe(false);
+    for (const value of ['false', 'no', '0']) expect(trustProxy(value)).toBe(false);
+    for (const value of ['true', 'yes']) expect(trustProxy(value)).toBe(true);
+    expect(trustProxy('1')).toEqual({ hops: 1 });
+    expect(trustProxy('2')).toEqual({ hops: 2 });
+    expect(trustProxy('100')).toEqual({ hops: 100 });
+    expect(trustProxy('10.0.0.1')).toEqual({ proxies: ['10.0.0.1'] });
+    expect(trustProxy(' 127.0.0.1, 10.0.0.0/8,192.168.0.0/16 ,::1, fd00::/8,2001:db8::/32')).toEqual({
+      proxies: ['127.0.0.1', '10.0.0.0/8', '192.168.0.0/16', '::1', 'fd00::/8', '2001:db8::/32'],
+    });
+  });
+
+  test('loadConfig refuses a TRUST_PROXY of none of those forms with one line naming the value', () => {
+    expect(problemsOf({ TRUST_PROXY: 'maybe' })).toEqual([
+      'TRUST_PROXY="maybe": must be true, false, a number of proxy hops, or proxy IP addresses and CIDR ranges separated by commas',
+    ]);
+    expect(problemsOf({ TRUST_PROXY: '101' })).toEqual(['TRUST_PROXY="101": must be at most 100 proxy hops']);
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.1, proxy.internal' })).toEqual([
+      'TRUST_PROXY="10.0.0.1, proxy.internal": "proxy.internal" is not an IP address or a CIDR range such as 10.0.0.0/8',
+    ]);
+    for (const value of [
+      'TRUE',
+      'on',
+      '-1',
+      '1.5',
+      '10.0.0.300',
+      '10.0.0.0/33',
+      '10.0.0.0/0',
+      '10.0.0.0/8/8',
+      '10.0.0.0/255.0.0.0',
+      'fd00::/129',
+      'fe80::1%eth0',
+      '[::1]',
+      '10.0.0.1:8080',
+      ',',
+      'loopback',
+    ]) {
+      const problems = problemsOf({ TRUST_PROXY: value });
+      expect(problems, value).toHaveLength(1);
+      expect(problems[0]?.startsWith(`TRUST_PROXY=${JSON.stringify(value)}: `), problems[0]).toBe(true);
+    }
+  });
+});

@@ -88,8 +88,9 @@ export async function verifyJwt(keys: KeyRing, token: string, expected: Expectat
   const [header, payload, signature, message] = parsed as [Record<string, unknown>, unknown, Uint8Array, Uint8Array];
   // The algorithm is fixed: a token naming any other (none, HS256 with the public key...) is refused.
   if (header.alg !== 'ES256' || header.typ !== expected.typ || typeof header.kid !== 'string') return null;
-  const key = keys.byKid.get(header.kid);
-  if (!key || signature.length !== 64) return null;
+  if (signature.length !== 64) return null;
+  const key = await keys.find(header.kid);
+  if (!key) return null;
   const valid = await webcrypto.subtle.verify(SIGN_PARAMS, key.publicKey, signature, message);
   if (!valid || !isClaims(payload)) return null;
   if (expected.typ === 'at+jwt') remember(keys, token, header.kid, payload);

@@ -1,12 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { loadOrCreateKey } from '#server/lib/key-file.ts';
 
-/** Encrypts small secrets (TOTP keys) at rest with AES-256-GCM. */
+/** Encrypts small secrets (TOTP keys, the install's stored keys) at rest with AES-256-GCM. */
 export type SecretBox = { seal(plain: Uint8Array): string; open(sealed: string): Uint8Array };
 
 const VERSION = 'v1';
 
-function secretBox(key: Buffer): SecretBox {
+export function createSecretBox(key: Buffer): SecretBox {
   return {
     seal(plain) {
       const iv = randomBytes(12);
@@ -23,12 +22,4 @@ function secretBox(key: Buffer): SecretBox {
       return new Uint8Array(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]));
     },
   };
-}
-
-/**
- * The key lives in DATA_DIR/keys/secret-box.key, apart from the database: a copy of the database
- * alone (a leaked backup, say) reveals no TOTP secret.
- */
-export async function loadSecretBox(dataDir: string): Promise<SecretBox> {
-  return secretBox(await loadOrCreateKey(dataDir, 'secret-box.key'));
 }

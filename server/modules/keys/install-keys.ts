@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { EntityManager } from '@mikro-orm/core';
+import type { Config } from '#server/config.ts';
+import type { Orm } from '#server/db/orm.ts';
+import { executeSql } from '#server/lib/sql.ts';
+import { StartupError } from '#server/lib/startup-failure.ts';
+import type { SecretBox } from '#server/modules/mfa/secret-box.ts';
+import { keySealer, loadMasterKey } from './master-key.ts';
+import {
+  createKeyRing,
+  generateSigningKey,
+  retiredSigningKeys,
+  type KeyRing,
+  type SigningKeyRecord,
+} from './signing-keys.ts';
+import { StoredKeyEntity, type KeyPurpose } from './stored-key.entity.ts';
+
+export type InstallKeys = { keys: KeyRing; secretBoxKey: Buffer; deviceCookieKey: Buffer };
+
+const FIRST = 'first';
+
+// Instances starting at once on an empty table race to add the first keys: each insert names a
+// unique slot, so exactly one of each survives, and every instance then reads the same rows.
+const INSERT_KEY = `insert into keys (id, purpose, slot, sealed, created_at, activates_at)
+  values (?, ?, ?, ?, ?, ?) on conflict do nothing`;
+
+async function insertKey(
+  em: EntityManager,
+  sealer: SecretBox,
+  key: { id: string; purpose: KeyPurpose; slot: string | null; secret: Buffer; createdAt: Date; activatesAt: Date },
+): Promise<void> {
+  const sealed = sealer.seal(key.secret);
+  await executeSql(em, INSERT_KEY, [key.id, key.purpose, key.slot, sealed, key.createdAt, key.activatesAt], 'run');
+}
+
+const readIfThere = (file: string) => fs.readFile(file, 'utf8').catch(() => null);
+
+/** The key files an install before keys-in-the-database kept in DATA_DIR/keys: imported once. */
+async function keyFilesOf(dataDir: string): Promise<{ signing: SigningKeyRecord[]; raw: Map<string, Buffer> }> {
+  const dir = path.join(dataDir, 'keys');
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const signing: SigningKeyRecord[] = [];
+  for (const name of names.filter((file) => file.endsWith('.json'))) {
+    const stored = JSON.parse((await readIfThere(path.join(dir, name))) ?? '{}') as {
+      kid?: string;
+      createdAt?: string;
+      privateJwk?: JsonWebKey;
+    };
+    if (stored.kid && stored.privateJwk && stored.createdAt) {
+      signing.push({ kid: stored.kid, privateJwk: stored.privateJwk, activatesAt: new Date(stored.createdAt) });
+    }
+  }
+  signing.sort((a, b) => a.activatesAt.getTime() - b.activatesAt.getTime());
+  const raw = new Map<string, Buffer>();
+  for (const purpose of ['secret-box', 'device-cookie'] as const) {
+    const text = await readIfThere(path.join(dir, `${purpose}.key`));
+    if (text !== null) raw.set(purpose, Buffer.from(text.trim(), 'base64'));
+  }
+  return { signing, raw };
+}
+
+/**
+ * The install's keys from the database (API.md §11), sealed with the key derived from MASTER_KEY.
+ * On an empty table, the key files of an earlier install are imported (nobody is signed out, no
+ * two-factor set-up is lost), else new keys are made.
+ */
+export async function openInstallKeys(
+  orm: Orm,
+  config: Pick<Config, 'masterKey' | 'dataDir'>,
+  now: () => Date,
+): Promise<InstallKeys> {
+  const sealer = keySealer(await loadMasterKey(config));
+  const em = orm.em.fork();
+  const kept = await em.find(StoredKeyEntity, {});
+  const has = (purpose: KeyPurpose) => kept.some((row) => row.purpose === purpose);
+  const missing = (['signing', 'secret-box', 'device-cookie'] as const).filter((purpose) => !has(purpose));
+  if (missing.length > 0) {
+    const files = await keyFilesOf(config.dataDir);
+    // Real time, not the ring's clock: the ring is read only once built.
+    const createdAt = new Date();
+    if (missing.includes('signing')) {
+      const signing = files.signing.length > 0 ? files.signing : [await generateSigningKey(createdAt)];
+      for (const [index, record] of signing.entries()) {
+        await insertKey(em, sealer, {
+          id: record.kid,
+          purpose: 'signing',
+          slot: index === 0 ? `signing-${FIRST}` : null,
+          secret: Buffer.from(JSON.stringify(record.privateJwk)),
+          createdAt,
+          activatesAt: record.activatesAt,
+        });
+      }
+    }
+    for (const purpose of ['secret-box', 'device-cookie'] as const) {
+      if (!missing.includes(purpose)) continue;
+      const secret = files.raw.get(purpose) ?? randomBytes(32);
+      await insertKey(em, sealer, { id: purpose, purpose, slot: purpose, secret, createdAt, activatesAt: createdAt });
+    }
+  }
+
+  const open = (sealed: string): Buffer => {
+    try {
+      return Buffer.from(sealer.open(sealed));
+    } catch {
+      throw new StartupError(
+        'MASTER_KEY does not open the keys kept in the database: it is not the master key this install was started with.',
+      );
+    }
+  };
+  const rawKey = async (purpose: 'secret-box' | 'device-cookie') => {
+    const row = await orm.em.fork().findOneOrFail(StoredKeyEntity, { id: purpose });
+    return open(row.sealed);
+  };
+  const loadSigning = async (): Promise<SigningKeyRecord[]> =>
+    (await orm.em.fork().find(StoredKeyEntity, { purpose: 'signing' })).map((row) => ({
+      kid: row.id,
+      privateJwk: JSON.parse(open(row.sealed).toString('utf8')) as JsonWebKey,
+      activatesAt: row.activatesAt,
+    }));
+  return {
+    keys: await createKeyRing(loadSigning, now),
+    secretBoxKey: await rawKey('secret-box'),
+    deviceCookieKey: await rawKey('device-cookie'),
+  };
+}
+
+/**
+ * `npm run admin -- rotate-keys`: a new signing key, published at once, signing from
+ * SIGNING_KEY_ACTIVATION_DELAY_MS on. The others stay until their last token has expired.
+ */
+export async function addSigningKey(
+  orm: Orm,
+  config: Pick<Config, 'masterKey' | 'dataDir'>,
+  now: Date,
+  activatesAt: Date,
+): Promise<string> {
+  const sealer = keySealer(await loadMasterKey(config));
+  const record = await generateSigningKey(activatesAt);
+  await insertKey(orm.em.fork(), sealer, {
+    id: record.kid,
+    purpose: 'signing',
+    slot: null,
+    secret: Buffer.from(JSON.stringify(record.privateJwk)),
+    createdAt: now,
+    activatesAt,
+  });
+  return record.kid;
+}
+
+/** Housekeeping: signing keys none of whose tokens can still be valid leave the ring and the JWKS. */
+export async function pruneRetiredSigningKeys(em: EntityManager, now: Date): Promise<void> {
+  const rows = await em.find(StoredKeyEntity, { purpose: 'signing' }, { fields: ['id', 'activatesAt'] });
+  const retired = retiredSigningKeys(
+    rows.map((row) => ({ kid: row.id, activatesAt: row.activatesAt })),
+    now,
+  );
+  if (retired.length > 0) await em.nativeDelete(StoredKeyEntity, { id: { $in: retired } });
+}
