@@ -108,6 +108,8 @@ async function run<T>(connection: RawConnection, sql: string, params: unknown[])
   }
 }
 
+export type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
 // PostgreSQL (node-postgres): a named statement is parsed once per connection and reused.
 type PgConnection = {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -125,10 +127,16 @@ function pgStatement(sql: string): { name: string; text: string } {
   return statement;
 }
 
+/** Runs a statement of this module on a node-postgres connection, as a named statement. */
+const pgQuery =
+  (connection: PgConnection): Query =>
+  async <T>(sql: string, params: unknown[]) =>
+    (await connection.query({ ...pgStatement(sql), values: params })).rows as T[];
+
 async function runOnPostgres<T>(pool: Pool, sql: string, params: unknown[]): Promise<T[]> {
   const connection = (await pool.acquireConnection()) as unknown as PgConnection;
   try {
-    return (await connection.query({ ...pgStatement(sql), values: params })).rows as T[];
+    return await pgQuery(connection)<T>(sql, params);
   } finally {
     await pool.releaseConnection(connection as unknown as RawConnection);
   }
@@ -145,8 +153,6 @@ export function dialectOf(em: EntityManager): 'sqlite' | 'postgresql' {
   return clientOf(em).dialect === 'postgresql' ? 'postgresql' : 'sqlite';
 }
 
-export type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
-
 /**
  * PostgreSQL: runs `work` in one transaction, on the unit of work's own when it has one, else on
  * a connection of the pool (BEGIN ... COMMIT, ROLLBACK on any error). For the check-and-write
@@ -158,11 +164,9 @@ export async function inPostgresTransaction<T>(em: EntityManager, work: (query: 
   const connection = (await pool.acquireConnection()) as unknown as PgConnection & {
     query(sql: string): Promise<unknown>;
   };
-  const query: Query = async <R>(sql: string, params: unknown[]) =>
-    (await connection.query({ ...pgStatement(sql), values: params })).rows as R[];
   try {
     await connection.query('begin');
-    const result = await work(query);
+    const result = await work(pgQuery(connection));
     await connection.query('commit');
     return result;
   } catch (error) {

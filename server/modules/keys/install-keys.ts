@@ -19,8 +19,6 @@ import { StoredKeyEntity, type KeyPurpose } from './stored-key.entity.ts';
 
 export type InstallKeys = { keys: KeyRing; secretBoxKey: Buffer; deviceCookieKey: Buffer };
 
-const FIRST = 'first';
-
 // Instances starting at once on an empty table race to add the first keys: each insert names a
 // unique slot, so exactly one of each survives, and every instance then reads the same rows.
 const INSERT_KEY = `insert into keys (id, purpose, slot, sealed, created_at, activates_at)
@@ -33,6 +31,22 @@ async function insertKey(
 ): Promise<void> {
   const sealed = sealer.seal(key.secret);
   await executeSql(em, INSERT_KEY, [key.id, key.purpose, key.slot, sealed, key.createdAt, key.activatesAt], 'run');
+}
+
+/** A signing key as a row: its private JWK is the sealed secret, its kid the id. */
+function insertSigningKey(
+  em: EntityManager,
+  sealer: SecretBox,
+  record: SigningKeyRecord,
+  row: { slot: string | null; createdAt: Date },
+): Promise<void> {
+  return insertKey(em, sealer, {
+    id: record.kid,
+    purpose: 'signing',
+    secret: Buffer.from(JSON.stringify(record.privateJwk)),
+    activatesAt: record.activatesAt,
+    ...row,
+  });
 }
 
 const readIfThere = (file: string) => fs.readFile(file, 'utf8').catch(() => null);
@@ -83,14 +97,7 @@ export async function openInstallKeys(
     if (missing.includes('signing')) {
       const signing = files.signing.length > 0 ? files.signing : [await generateSigningKey(createdAt)];
       for (const [index, record] of signing.entries()) {
-        await insertKey(em, sealer, {
-          id: record.kid,
-          purpose: 'signing',
-          slot: index === 0 ? `signing-${FIRST}` : null,
-          secret: Buffer.from(JSON.stringify(record.privateJwk)),
-          createdAt,
-          activatesAt: record.activatesAt,
-        });
+        await insertSigningKey(em, sealer, record, { slot: index === 0 ? 'signing-first' : null, createdAt });
       }
     }
     for (const purpose of ['secret-box', 'device-cookie'] as const) {
@@ -138,14 +145,7 @@ export async function addSigningKey(
 ): Promise<string> {
   const sealer = keySealer(await loadMasterKey(config));
   const record = await generateSigningKey(activatesAt);
-  await insertKey(orm.em.fork(), sealer, {
-    id: record.kid,
-    purpose: 'signing',
-    slot: null,
-    secret: Buffer.from(JSON.stringify(record.privateJwk)),
-    createdAt: now,
-    activatesAt,
-  });
+  await insertSigningKey(orm.em.fork(), sealer, record, { slot: null, createdAt: now });
   return record.kid;
 }
 

@@ -15,8 +15,8 @@ export const StoredKeyEntity = defineEntity({
     id: p.string().length(64).primary(),
     purpose: p.enum([...KEY_PURPOSES]),
     /**
-     * 'first' on the install's first signing key and on its other keys, so that instances starting
-     * at once on an empty table keep one of each (a unique slot; null for rotated signing keys).
+     * Unique: 'signing-first' on the install's first signing key, the purpose on its other keys, so
+     * that instances starting at once on an empty table keep one of each; null for rotated keys.
      */
     slot: p.string().length(64).nullable().unique(),
     /** The private JWK (signing) or the raw 32 bytes, sealed (secret-box.ts's format). */
