@@ -23,6 +23,7 @@ import { logSecurityEvents } from './modules/audit/security-event-log.ts';
 import { openInstallKeys } from './modules/keys/install-keys.ts';
 import { reloadKeysEveryMinute } from './modules/keys/key-reload.ts';
 import { createSecretBox } from './modules/mfa/secret-box.ts';
+import { importAvatarFiles } from './modules/profile/avatar-import.ts';
 import { deviceCookies } from './modules/sessions/device-cookie.ts';
 import { contextFactory } from './trpc/context.ts';
 import { retryAfterHeader } from './trpc/error-format.ts';
@@ -77,6 +78,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const [orm] = await Promise.all([openDatabase(config), prepareDummyHash()]);
   // The key ring follows deps.now, which tests move.
   const installKeys = await openInstallKeys(orm, config, () => deps.now());
+  await importAvatarFiles(orm, config.dataDir, app.log);
   const deps: Deps = {
     config,
     orm,
@@ -131,7 +133,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   registerHealthRoutes(app, orm, config.database);
   registerJwksRoute(app, deps.keys);
-  registerMediaRoutes(app, config.dataDir);
+  registerMediaRoutes(app, orm);
   registerDevMailRoute(app, deps.mailer);
   await registerSpa(app, config);
 

@@ -7,10 +7,12 @@ import { RecoveryCodeEntity } from '#server/modules/mfa/recovery-code.entity.ts'
 import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
 import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
+import { AvatarEntity } from '#server/modules/profile/avatar.entity.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import { RateLimitHitEntity } from '#server/modules/rate-limit/rate-limit-hit.entity.ts';
 import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
+import { TaskLeaseEntity } from '#server/modules/system/task-lease.entity.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 
 export const ENTITIES = [
@@ -28,4 +30,6 @@ export const ENTITIES = [
   PasswordHistoryEntity,
   InvitationEntity,
   StoredKeyEntity,
+  AvatarEntity,
+  TaskLeaseEntity,
 ];

@@ -1,10 +1,9 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { runHousekeeping } from '#server/housekeeping.ts';
 import { solidImage } from '#tests/helpers/images.ts';
 import { secretBytes, totpAt } from '#tests/helpers/totp.ts';
+import { storedAvatar } from '#tests/helpers/stored-avatars.ts';
 import { uploadAvatarOk } from '#tests/helpers/upload.ts';
 import {
   decodeJwt,
@@ -44,7 +43,6 @@ async function rows(sql: string, params: unknown[]): Promise<Record<string, unkn
 }
 
 const publicProfile = (userId: string) => server.client().trpc.profile.get.query({ userId });
-const avatarPath = (avatarUrl: string) => path.join(server.dataDir, 'avatars', path.basename(avatarUrl));
 const randomColour = () => ({ r: randomInt(256), g: randomInt(256), b: randomInt(256) });
 
 async function expectSignedOut(client: TestClient) {
@@ -230,7 +228,7 @@ describe('privacy.deactivateAccount', () => {
     await runHousekeeping(server.app.deps);
     expect(await rows('select id from users where id = ?', [userId])).toEqual([]);
     expect(await rows('select user_id from profiles where user_id = ?', [userId])).toEqual([]);
-    await expect(fs.stat(avatarPath(avatarUrl))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await storedAvatar(server, avatarUrl)).toBeNull();
     const kept = await rows(
       `select user_id, ip, user_agent from security_events where id in (${eventIds.map(() => '?').join(',')})`,
       eventIds,
@@ -266,7 +264,7 @@ describe('privacy.deleteAccount', () => {
     const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, {
       bytes: await solidImage('png', 40, 40, randomColour()),
     });
-    expect((await fs.stat(avatarPath(avatarUrl))).isFile()).toBe(true);
+    expect(await storedAvatar(server, avatarUrl)).not.toBeNull();
     const flyer = await member.client.trpc.flyers.create.mutate({ title: 'Soon gone', body: 'Nothing lasts.' });
     await member.client.trpc.flyers.publish.mutate({ id: flyer.id });
     const eventIds = (await rows('select id from security_events where user_id = ?', [userId])).map((row) => row.id);
@@ -285,7 +283,7 @@ describe('privacy.deleteAccount', () => {
     await expectReason(publicProfile(userId), 'NOT_FOUND', 'NOT_FOUND');
     await expectReason(member.client.trpc.auth.me.query(), 'UNAUTHORIZED', 'UNAUTHENTICATED');
     await expectSignedOut(phone);
-    await expect(fs.stat(avatarPath(avatarUrl))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await storedAvatar(server, avatarUrl)).toBeNull();
     expect((await server.fetch(avatarUrl)).status).toBe(404);
 
     for (const table of [

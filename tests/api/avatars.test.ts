@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,6 +12,9 @@ import {
   solidImage,
   type ImageFormat,
 } from '#tests/helpers/images.ts';
+import { avatarNameOf, releaseAvatar, saveAvatar } from '#server/modules/profile/avatar-store.ts';
+import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
+import { storedAvatar, storedAvatars } from '#tests/helpers/stored-avatars.ts';
 import { uploadAvatar, uploadAvatarOk } from '#tests/helpers/upload.ts';
 import {
   rawTrpc,
@@ -38,10 +40,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const avatarsDir = () => path.join(server.dataDir, 'avatars');
-const storedFiles = async () =>
-  (await fs.readdir(avatarsDir()).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
-const fileOf = (avatarUrl: string) => path.join(avatarsDir(), path.basename(avatarUrl));
+const storedFiles = () => storedAvatars(server);
 
 async function fetchAvatar(avatarUrl: string): Promise<{ response: Response; bytes: Buffer }> {
   const response = await server.fetch(avatarUrl);
@@ -157,8 +156,8 @@ describe('accepted images', () => {
     const text = served.toString('latin1');
     for (const secret of ['LatchkeyCam', 'Secret Owner', 'Secret Photographer', 'Exif', 'XMP ', 'ICCP'])
       expect(text).not.toContain(secret);
-    // What is stored on disk is exactly what is served.
-    expect(await fs.readFile(fileOf(avatarUrl))).toEqual(served);
+    // What the database holds is exactly what is served.
+    expect(await storedAvatar(server, avatarUrl)).toEqual(served);
   });
 });
 
@@ -267,30 +266,30 @@ describe('refused files', () => {
   });
 });
 
-describe('stored files', () => {
-  test('profile.uploadAvatar replacing a picture deletes the old file, whose URL then answers 404', async () => {
+describe('stored pictures', () => {
+  test('profile.uploadAvatar replacing a picture deletes the old one, whose URL then answers 404', async () => {
     const member = await signUpAndVerify(server);
     const first = await uploadAvatarOk(server, member.session.accessToken, {
       bytes: await solidImage('png', 50, 50, { r: 10, g: 20, b: 30 }),
     });
-    expect((await fs.stat(fileOf(first))).isFile()).toBe(true);
+    expect(await storedAvatar(server, first)).not.toBeNull();
     const second = await uploadAvatarOk(server, member.session.accessToken, {
       bytes: await solidImage('png', 50, 50, { r: 200, g: 180, b: 10 }),
     });
     expect(second).not.toBe(first);
     await expectServedAvatar(second);
-    await expect(fs.stat(fileOf(first))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await storedAvatar(server, first)).toBeNull();
     expect((await fetchAvatar(first)).response.status).toBe(404);
     expect((await server.client().trpc.profile.get.query({ userId: member.session.user.id })).avatarUrl).toBe(second);
   });
 
-  test('profile.removeAvatar deletes the file and sets avatarUrl to null', async () => {
+  test('profile.removeAvatar deletes the picture and sets avatarUrl to null', async () => {
     const member = await signUpAndVerify(server);
     const avatarUrl = await uploadAvatarOk(server, member.session.accessToken, {
       bytes: await solidImage('png', 50, 50, { r: 90, g: 10, b: 140 }),
     });
     expect(await member.client.trpc.profile.removeAvatar.mutate()).toEqual({ status: 'ok' });
-    await expect(fs.stat(fileOf(avatarUrl))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await storedAvatar(server, avatarUrl)).toBeNull();
     expect((await fetchAvatar(avatarUrl)).response.status).toBe(404);
     expect((await server.client().trpc.profile.get.query({ userId: member.session.user.id })).avatarUrl).toBeNull();
     expect((await member.client.trpc.auth.me.query()).profile.avatarUrl).toBeNull();
@@ -304,7 +303,7 @@ describe('stored files', () => {
     expect(error.data?.reason).toBe('UNAUTHENTICATED');
   });
 
-  test('profile.uploadAvatar of one image by two members shares one file, and one removing it leaves the other pictured', async () => {
+  test('profile.uploadAvatar of one image by two members shares one stored picture, and one removing it leaves the other pictured', async () => {
     const [one, two] = await Promise.all([signUpAndVerify(server), signUpAndVerify(server)]);
     const image = await solidImage('jpeg', 80, 80, { r: 250, g: 140, b: 0 });
     const before = await storedFiles();
@@ -317,11 +316,49 @@ describe('stored files', () => {
     await expectServedAvatar(urlTwo);
     expect((await server.client().trpc.profile.get.query({ userId: two.session.user.id })).avatarUrl).toBe(urlTwo);
 
-    // The other replacing theirs too: now nobody uses the file, and it goes.
+    // The other replacing theirs too: now nobody uses the picture, and it goes.
     await uploadAvatarOk(server, two.session.accessToken, {
       bytes: await solidImage('jpeg', 80, 80, { r: 0, g: 140, b: 250 }),
     });
     expect((await fetchAvatar(urlOne)).response.status).toBe(404);
+  });
+
+  test('a picture one member lets go of while another stores the same image stays stored for the other, across 100 races', async () => {
+    // Below HTTP, where the two transactions can meet: over HTTP the image's re-encoding keeps them apart.
+    const pairs = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const [leaving, arriving] = await Promise.all([signUpAndVerify(server), signUpAndVerify(server)]);
+        return { leaving: leaving.session.user.id, arriving: arriving.session.user.id };
+      }),
+    );
+    const orm = server.app.deps.orm;
+    for (let round = 0; round < 10; round++) {
+      const pictures = await Promise.all(
+        pairs.map(async ({ leaving }, index) => {
+          const webp = await sharp({
+            create: { width: 8, height: 8, channels: 3, background: { r: round, g: index, b: 1 } },
+          })
+            .webp()
+            .toBuffer();
+          await saveAvatar(orm.em.fork(), leaving, webp, new Date());
+          return webp;
+        }),
+      );
+      await Promise.all(
+        pairs.flatMap(({ leaving, arriving }, index) => [
+          (async () => {
+            const em = orm.em.fork();
+            await em.nativeUpdate(ProfileEntity, { user: leaving }, { avatarFile: null });
+            await releaseAvatar(em, avatarNameOf(pictures[index]!));
+          })(),
+          saveAvatar(orm.em.fork(), arriving, pictures[index]!, new Date()),
+        ]),
+      );
+      for (const { arriving } of pairs) {
+        const { avatarUrl } = await server.client().trpc.profile.get.query({ userId: arriving });
+        expect((await fetchAvatar(avatarUrl!)).response.status).toBe(200);
+      }
+    }
   });
 });
 

@@ -13,4 +13,5 @@ export const sqliteStore: Store = {
     const rows = await executeSql<unknown[]>(em, stepDownAdminSql(column), [value, now, userId, userId], 'all');
     return rows.length === 1;
   },
+  async lock() {},
 };

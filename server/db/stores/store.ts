@@ -13,6 +13,11 @@ export type Store = {
   consumeHit(em: EntityManager, hit: { key: string; at: Date; windowStart: Date; limit: number }): Promise<boolean>;
   /** Demotes, disables or deactivates an admin only while another active admin remains; false when none would. */
   stepDownAdmin(em: EntityManager, change: AdminStepDown): Promise<boolean>;
+  /**
+   * Inside a transaction: serialises it with every other transaction that takes the same key, up to
+   * their ends. PostgreSQL takes an advisory lock; SQLite's one writer already runs one at a time.
+   */
+  lock(em: EntityManager, key: string): Promise<void>;
 };
 
 export type AdminStepDown = {

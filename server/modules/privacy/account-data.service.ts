@@ -9,7 +9,7 @@ import { toFlyer } from '#server/modules/flyers/flyers.service.ts';
 import { checkSecondFactor, invalidMfaCode } from '#server/modules/mfa/mfa.service.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
 import { getPreferences } from '#server/modules/preferences/preferences.service.ts';
-import { releaseAvatarFile } from '#server/modules/profile/avatar.service.ts';
+import { releaseAvatar } from '#server/modules/profile/avatar-store.ts';
 import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import type { Auth } from '#server/modules/sessions/session-auth.ts';
@@ -117,7 +117,7 @@ export async function deleteAccount(
 /**
  * Erases the account: the user row goes and the database cascades to profile, settings,
  * sessions, tokens, flyers, codes and history. Security events stay, stripped of the IP and
- * device and no longer linked to anyone. The avatar file goes unless another profile uses it.
+ * device and no longer linked to anyone. The picture goes unless another profile uses it.
  */
 export async function eraseAccount(
   em: EntityManager,
@@ -136,13 +136,31 @@ export async function eraseAccount(
     tx.create(SecurityEventEntity, { user: null, type: 'account.deleted', at: deps.now(), ip: null, userAgent: null });
   });
   em.clear();
-  if (avatarFile) await releaseAvatarFile(em, deps, avatarFile);
+  if (avatarFile) await releaseAvatar(em, avatarFile);
 }
 
 /** Housekeeping: accounts deactivated more than 30 days ago are erased, without anyone running a job. */
 export async function eraseExpiredDeactivatedAccounts(em: EntityManager, deps: Deps): Promise<number> {
   const cutoff = new Date(deps.now().getTime() - DEACTIVATION_GRACE_DAYS * 24 * 60 * 60 * 1000);
-  const expired = await em.find(UserEntity, { deactivatedAt: { $lte: cutoff } }, { fields: ['id'], limit: 100 });
-  for (const user of expired) await eraseAccount(em.fork(), deps, user.id);
-  return expired.length;
+  const expired = await em.find(
+    UserEntity,
+    { deactivatedAt: { $lte: cutoff } },
+    { fields: ['id'], orderBy: { deactivatedAt: 'asc' }, limit: 100 },
+  );
+  let erased = 0;
+  for (const user of expired) {
+    try {
+      await eraseAccount(em.fork(), deps, user.id);
+      erased++;
+    } catch (error) {
+      // Gone already (its owner or another instance got there first): nothing left to do.
+      if (error instanceof AppError && error.reason === 'NOT_FOUND') continue;
+      // One account that cannot be erased now must not keep the others waiting: the next pass tries again.
+      deps.log.warn(
+        { err: error, userId: user.id },
+        'a deactivated account could not be erased; the next pass tries again',
+      );
+    }
+  }
+  return erased;
 }

@@ -6,14 +6,9 @@ import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { toAvatarWebp } from './avatar-image.ts';
-import { deleteAvatarFile, writeAvatarFile } from './avatar-store.ts';
+import { releaseAvatar, saveAvatar } from './avatar-store.ts';
 import { avatarUrl } from './avatar-url.ts';
 import { ProfileEntity } from './profile.entity.ts';
-
-/** Deletes a file no profile uses any more (identical images share one content-addressed file). */
-export async function releaseAvatarFile(em: EntityManager, deps: Deps, name: string): Promise<void> {
-  if ((await em.count(ProfileEntity, { avatarFile: name })) === 0) await deleteAvatarFile(deps.config.dataDir, name);
-}
 
 export async function uploadAvatar(em: EntityManager, deps: Deps, user: User, form: FormData): Promise<AvatarResult> {
   await enforceRateLimit(
@@ -27,20 +22,16 @@ export async function uploadAvatar(em: EntityManager, deps: Deps, user: User, fo
   if (!(file instanceof Blob) || file.size === 0)
     throw new AppError('INVALID_IMAGE', 'Choose an image file to upload.');
   const webp = await toAvatarWebp(Buffer.from(await file.arrayBuffer()));
-  const name = await writeAvatarFile(deps.config.dataDir, webp);
-  const profile = await em.findOneOrFail(ProfileEntity, { user: user.id });
-  const previous = profile.avatarFile;
-  profile.avatarFile = name;
-  await em.flush();
-  if (previous && previous !== name) await releaseAvatarFile(em, deps, previous);
+  const { name, replaced } = await saveAvatar(em, user.id, webp, deps.now());
+  if (replaced) await releaseAvatar(em, replaced);
   return { avatarUrl: avatarUrl(name)! };
 }
 
-export async function removeAvatar(em: EntityManager, deps: Deps, user: User): Promise<void> {
+export async function removeAvatar(em: EntityManager, user: User): Promise<void> {
   const profile = await em.findOneOrFail(ProfileEntity, { user: user.id });
   const previous = profile.avatarFile;
   if (!previous) return;
   profile.avatarFile = null;
   await em.flush();
-  await releaseAvatarFile(em, deps, previous);
+  await releaseAvatar(em, previous);
 }

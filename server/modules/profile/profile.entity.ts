@@ -7,7 +7,7 @@ export const ProfileEntity = defineEntity({
   properties: {
     user: () => p.oneToOne(UserEntity).primary().owner().deleteRule('cascade'),
     name: p.string().length(240).default(''),
-    /** Content-addressed file name under DATA_DIR/avatars, or null. */
+    /** The name of its row in avatars (avatar.entity.ts), or null. */
     avatarFile: p.string().nullable(),
     updatedAt: p
       .datetime()

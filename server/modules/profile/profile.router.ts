@@ -19,7 +19,7 @@ export const profileRouter = router({
     .mutation(async ({ ctx, input }) => uploadAvatar(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
 
   removeAvatar: authedProcedure.mutation(async ({ ctx }) => {
-    await removeAvatar(ctx.em, ctx.deps, await ctx.auth.loadUser());
+    await removeAvatar(ctx.em, await ctx.auth.loadUser());
     return OK;
   }),
 
