@@ -1,6 +1,7 @@
 import { initTRPC } from '@trpc/server';
 import type { EntityManager } from '@mikro-orm/core';
 import { can, type Permission } from '#shared/roles.ts';
+import { isTransientConflict } from '#server/db/transient.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { authenticateAccessToken } from '#server/modules/sessions/session-auth.ts';
 import type { Context } from './context.ts';
@@ -21,13 +22,25 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const middleware = t.middleware;
+// Runs after the first: a deadlock or serialization failure seldom strikes one call three times.
+const RETRIES_AFTER_CONFLICT = 2;
+
 /**
  * Every call gets its own unit of work: the calls of one batch run concurrently, and on a shared
  * EntityManager one call's flush or transaction would take in another's changes (API.md §1).
+ * A call that another transaction got in the way of (a deadlock, a serialization failure, SQLite
+ * busy) runs again from the start on a fresh one: the database rolled its transaction back.
  */
-export const publicProcedure = t.procedure.use(({ ctx, next }) =>
-  next({ ctx: { em: ctx.deps.orm.em.fork() as EntityManager } }),
-);
+export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+  for (let attempt = 0; ; attempt++) {
+    const result = await next({ ctx: { em: ctx.deps.orm.em.fork() as EntityManager } });
+    if (result.ok || attempt === RETRIES_AFTER_CONFLICT || !isTransientConflict(result.error)) return result;
+    ctx.req.log.warn(
+      { err: result.error.cause ?? result.error, attempt: attempt + 1 },
+      'call ran into another transaction; running it again',
+    );
+  }
+});
 
 /** A valid access token whose session is live right now: revocation takes effect on the next request. */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
