@@ -76,6 +76,9 @@ const mailFromText = z.string().refine(
   { message: 'must be an address, or a name and an address: Latchkey <no-reply@example.com>' },
 );
 
+/** The `sslmode` values of libpq that node-postgres can honour (server/db/postgres-ssl.ts); it cannot fall back, so no allow or prefer. */
+const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'];
+
 const isPostgresUrl = (value: string) =>
   /^postgres(ql)?:\/\//.test(value) && URL.canParse(value) && new URL(value).pathname.length > 1;
 
@@ -94,6 +97,13 @@ const EnvSchema = z.object({
     .refine((value) => /^sqlite:.+/.test(value) || isPostgresUrl(value), {
       message: 'must look like sqlite:<path to file> or postgres://user:password@host:port/database',
     })
+    .refine(
+      (value) => {
+        const mode = isPostgresUrl(value) ? new URL(value).searchParams.get('sslmode') : null;
+        return mode === null || SSL_MODES.includes(mode);
+      },
+      { message: `sslmode must be one of ${SSL_MODES.join(', ')}` },
+    )
     .default('sqlite:./data/app.db'),
   DATA_DIR: z.string().min(1).default('./data'),
   MASTER_KEY: z

@@ -6,6 +6,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { Config, DatabaseConfig } from '#server/config.ts';
 import { ENTITIES } from '#server/db/entities.ts';
+import { postgresSsl } from '#server/db/postgres-ssl.ts';
 import { POSTGRESQL_MIGRATIONS } from '#server/db/migrations/postgresql/index.ts';
 import { SQLITE_MIGRATIONS } from '#server/db/migrations/sqlite/index.ts';
 
@@ -74,6 +75,7 @@ export function ormOptions(config: Pick<Config, 'database'>): OrmOptions {
       ...common('postgresql'),
       driver: PostgreSqlDriver,
       clientUrl: database.url,
+      driverOptions: { connection: { ssl: postgresSsl(database.url) } },
       pool: { min: 0, max: POSTGRESQL_POOL_SIZE },
     };
   }
