@@ -1,15 +1,19 @@
-// Puts users, sessions and flyers straight into the database: the benchmark measures the server,
-// not the seeding. Every seeded user has the same password (one real Argon2id hash).
+// Puts users, sessions and flyers straight into the database (SQLite or PostgreSQL): the benchmark
+// measures the server, not the seeding. Every seeded user has the same password (one real Argon2id
+// hash). Instants are bound as Dates and flags as booleans, as the server binds them: PostgreSQL's
+// timestamptz and boolean columns take no epoch numbers or 0/1, and node-sqlite3 stores a Date as
+// its epoch milliseconds and a boolean as 0/1, what the ORM writes there.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { ACCESS_TOKEN_TTL_SECONDS } from '#shared/constants.ts';
+import { dialectOf } from '#server/db/prepared.ts';
 import { executeSql } from '#server/lib/sql.ts';
 import { signJwt } from '#server/modules/keys/jwt.ts';
 import type { KeyRing } from '#server/modules/keys/signing-keys.ts';
 
 const id = () => randomBytes(16).toString('base64url');
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const CHUNK = 400; // rows per insert statement, under SQLite's bound-parameter limit
+const CHUNK = 400; // rows per insert statement, under SQLite's bound-parameter limit (PostgreSQL's is higher)
 
 async function insertRows(em: EntityManager, table: string, columns: string[], rows: unknown[][]): Promise<void> {
   for (let start = 0; start < rows.length; start += CHUNK) {
@@ -28,7 +32,7 @@ export async function seedUsers(
   passwordHash: string,
   offset = 0,
 ): Promise<SeededUser[]> {
-  const now = Date.now();
+  const now = new Date();
   const users = Array.from({ length: count }, (_, i) => ({ id: id(), email: `user-${offset + i}@bench.test` }));
   await em.transactional(async (tx) => {
     await insertRows(
@@ -47,20 +51,20 @@ export async function seedUsers(
       tx,
       'privacy_settings',
       ['user_id', 'allow_email_contact'],
-      users.map((user) => [user.id, 1]),
+      users.map((user) => [user.id, true]),
     );
     await insertRows(
       tx,
       'preferences',
       ['user_id', 'theme', 'locale', 'time_zone', 'security_alerts', 'product_updates'],
-      users.map((user) => [user.id, 'system', 'en', 'UTC', 0, 0]),
+      users.map((user) => [user.id, 'system', 'en', 'UTC', false, false]),
     );
   });
   return users;
 }
 
 export async function seedFlyers(em: EntityManager, userId: string, count: number): Promise<void> {
-  const now = Date.now();
+  const now = new Date();
   const rows = Array.from({ length: count }, (_, i) => [
     id(),
     userId,
@@ -69,7 +73,7 @@ export async function seedFlyers(em: EntityManager, userId: string, count: numbe
     'published',
     now,
     now,
-    now - i * 1000,
+    new Date(now.getTime() - i * 1000),
   ]);
   await insertRows(
     em,
@@ -88,8 +92,8 @@ export async function seedSessions(
   publicUrl: string,
   users: SeededUser[],
 ): Promise<SeededSession[]> {
-  const now = Date.now();
-  const iat = Math.floor(now / 1000);
+  const now = new Date();
+  const iat = Math.floor(now.getTime() / 1000);
   const sessions = users.map((user) => ({ user, sid: id(), jti: randomBytes(32).toString('base64url') }));
   await em.transactional((tx) =>
     insertRows(
@@ -101,7 +105,7 @@ export async function seedSessions(
         s.user.id,
         now,
         now,
-        now + 90 * 24 * 3600 * 1000,
+        new Date(now.getTime() + 90 * 24 * 3600 * 1000),
         '198.18.0.1',
         'bench',
         sha256(s.jti),
@@ -117,4 +121,14 @@ export async function seedSessions(
       };
     }),
   );
+}
+
+/**
+ * After a seeding, so that the server does not pay for it in measured time: SQLite moves the WAL
+ * into the database file; PostgreSQL cleans up and, above all, gathers the statistics its planner
+ * needs for the new rows (autovacuum would do it at some moment during a scenario).
+ */
+export async function settle(em: EntityManager): Promise<void> {
+  const sql = dialectOf(em) === 'postgresql' ? 'vacuum analyze' : 'pragma wal_checkpoint(truncate)';
+  await executeSql(em, sql, [], 'all');
 }
