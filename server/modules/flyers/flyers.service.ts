@@ -2,10 +2,7 @@
 // take what they need (the unit of work, the caller, the input, the clock) and return API shapes.
 // Ownership is part of every query, so another member's flyer is simply NOT_FOUND.
 import type { EntityManager } from '@mikro-orm/core';
-import { instantOf } from '#server/db/columns.ts';
-import { queryPrepared } from '#server/db/prepared.ts';
 import type { Flyer, FlyerCreateInput, FlyerUpdateInput } from '#shared/schemas/flyers.ts';
-import type { PublicProfile } from '#shared/schemas/profile.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { FlyerEntity, type FlyerRecord } from './flyer.entity.ts';
@@ -75,20 +72,4 @@ export async function deleteFlyer(em: EntityManager, owner: User, id: string): P
   const flyer = await requireOwnFlyer(em, owner, id);
   em.remove(flyer);
   await em.flush();
-}
-
-type PublishedFlyerRow = { id: string; title: string; body: string; published_at: number };
-
-const PUBLISHED_FLYERS_SQL = `select id, title, body, published_at from flyers
-  where user_id = ? and status = 'published' order by published_at desc, id asc`;
-
-/** What a public profile shows: published flyers, newest publication first (a prepared read: profile.get is hot). */
-export async function publishedFlyersOf(em: EntityManager, userId: string): Promise<PublicProfile['flyers']> {
-  const rows = await queryPrepared<PublishedFlyerRow>(em, 'read', PUBLISHED_FLYERS_SQL, [userId]);
-  return rows.map((row) => ({
-    id: row.id,
-    title: row.title,
-    body: row.body,
-    publishedAt: instantOf(row.published_at),
-  }));
 }

@@ -3,7 +3,6 @@ import type { PublicProfile } from '#shared/schemas/profile.ts';
 import { instantOf } from '#server/db/columns.ts';
 import { queryPrepared } from '#server/db/prepared.ts';
 import { AppError } from '#server/lib/app-error.ts';
-import { publishedFlyersOf } from '#server/modules/flyers/flyers.service.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { avatarUrl } from './avatar-url.ts';
 import { ProfileEntity, type Profile } from './profile.entity.ts';
@@ -23,21 +22,29 @@ type PublicProfileRow = {
   name: string;
   avatar_file: string | null;
   allow_email_contact: number;
+  // One row per published flyer, or one row of nulls without any.
+  flyer_id: string | null;
+  title: string;
+  body: string;
+  published_at: number;
 };
 
-const PUBLIC_PROFILE_SQL = `select u.id, u.created_at, p.name, p.avatar_file, c.allow_email_contact
+const PUBLIC_PROFILE_SQL = `select u.id, u.created_at, p.name, p.avatar_file, c.allow_email_contact,
+    f.id as flyer_id, f.title, f.body, f.published_at
   from users u join profiles p on p.user_id = u.id join privacy_settings c on c.user_id = u.id
-  where u.id = ? and u.disabled_at is null and u.deactivated_at is null`;
+    left join flyers f on f.user_id = u.id and f.status = 'published'
+  where u.id = ? and u.disabled_at is null and u.deactivated_at is null
+  order by f.published_at desc, f.id asc`;
 
 /**
  * What anyone may see of a member: never the email, role, or privacy and preference settings.
- * Public and read on every profile view, so two prepared reads (server/db/prepared.ts).
+ * Public and read on every profile view, so one prepared read (server/db/prepared.ts) with the
+ * published flyers joined in, newest publication first: on PostgreSQL a second statement is a
+ * second connection and round trip.
  */
 export async function getPublicProfile(em: EntityManager, userId: string): Promise<PublicProfile> {
-  const [[row], flyers] = await Promise.all([
-    queryPrepared<PublicProfileRow>(em, 'read', PUBLIC_PROFILE_SQL, [userId]),
-    publishedFlyersOf(em, userId),
-  ]);
+  const rows = await queryPrepared<PublicProfileRow>(em, 'read', PUBLIC_PROFILE_SQL, [userId]);
+  const [row] = rows;
   if (!row) throw new AppError('NOT_FOUND', 'There is no member with this address.');
   return {
     userId: row.id,
@@ -45,7 +52,14 @@ export async function getPublicProfile(em: EntityManager, userId: string): Promi
     avatarUrl: avatarUrl(row.avatar_file),
     joinedAt: instantOf(row.created_at),
     canBeContacted: Boolean(row.allow_email_contact),
-    flyers,
+    flyers: rows
+      .filter((flyer) => flyer.flyer_id !== null)
+      .map((flyer) => ({
+        id: flyer.flyer_id!,
+        title: flyer.title,
+        body: flyer.body,
+        publishedAt: instantOf(flyer.published_at),
+      })),
   };
 }
 
