@@ -10,6 +10,10 @@ const run = promisify(execFile);
 export type PostgresCluster = {
   /** postgres://… of the cluster's superuser, on 127.0.0.1. */
   url: string;
+  /** Shuts the server down (fast shutdown: connections are cut) and keeps its data. */
+  halt(): Promise<void>;
+  /** Starts it again after halt(), on the same port and data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -70,15 +74,38 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     '-c',
     'max_connections=300',
   ]);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let server = await launch(bin, command, args, port);
+  const halt = async () => {
+    if (server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    // runuser does not pass signals on: pg_ctl tells the server itself (fast shutdown).
+    await run(...asServerUser(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w']));
+    await exited;
+  };
+  return {
+    url,
+    halt,
+    async resume() {
+      server = await launch(bin, command, args, port);
+    },
+    async stop() {
+      await halt();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs the server and resolves once it accepts connections. */
+async function launch(bin: string, command: string, args: string[], port: number): Promise<ChildProcess> {
   const server: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   server.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)));
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres']);
-      break;
+      return server;
     } catch {
       if (server.exitCode !== null || Date.now() > deadline) {
         server.kill('SIGKILL');
@@ -87,16 +114,4 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return {
-    url,
-    async stop() {
-      if (server.exitCode === null) {
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        // runuser does not pass signals on: pg_ctl tells the server itself (fast shutdown).
-        await run(...asServerUser(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w']));
-        await exited;
-      }
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -9,7 +9,7 @@ export type UploadPart = { field?: string; bytes: Uint8Array | string; fileName?
  * FormData, the image under the field `file` unless told otherwise, and a bearer token.
  */
 export async function uploadAvatar(
-  server: TestServer,
+  server: Pick<TestServer, 'url'>,
   token: string | null,
   part: UploadPart | null,
 ): Promise<UploadAnswer> {
@@ -38,7 +38,11 @@ export async function uploadAvatar(
 }
 
 /** The stored avatar's URL from a successful upload; fails with the server's answer otherwise. */
-export async function uploadAvatarOk(server: TestServer, token: string, part: UploadPart): Promise<string> {
+export async function uploadAvatarOk(
+  server: Pick<TestServer, 'url'>,
+  token: string,
+  part: UploadPart,
+): Promise<string> {
   const answer = await uploadAvatar(server, token, part);
   if (answer.status !== 200 || typeof answer.json?.result?.data?.avatarUrl !== 'string') {
     throw new Error(`The upload was refused: ${answer.status} ${answer.text.slice(0, 500)}`);
