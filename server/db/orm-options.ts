@@ -7,6 +7,7 @@ import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { Config, DatabaseConfig } from '#server/config.ts';
 import { ENTITIES } from '#server/db/entities.ts';
 import { postgresSsl } from '#server/db/postgres-ssl.ts';
+import { ImmediateSqliteDialect } from '#server/db/sqlite-immediate.ts';
 import { POSTGRESQL_MIGRATIONS } from '#server/db/migrations/postgresql/index.ts';
 import { SQLITE_MIGRATIONS } from '#server/db/migrations/sqlite/index.ts';
 
@@ -85,6 +86,7 @@ export function ormOptions(config: Pick<Config, 'database'>): OrmOptions {
     dbName: database.path,
     // mode=rw: a connection never creates the file (server/db/orm.ts creates it on first start only).
     driverOptions: {
+      client: ImmediateSqliteDialect,
       connection: { filename: `${pathToFileURL(database.path).href}?mode=rw`, flags: ['OPEN_URI'] },
     },
     pool: sqlitePool(CONNECTION_PRAGMAS),

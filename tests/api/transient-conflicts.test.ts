@@ -87,3 +87,29 @@ test.runIf(!onPostgres)(
   },
   30_000,
 );
+
+test.runIf(!onPostgres)(
+  'auth.password.reset, which reads before it writes, waits for another process writing to the SQLite file instead of failing',
+  async () => {
+    const member = await signUpAndVerify(server);
+    const token = await resetToken(member.email);
+    const database = server.config.database;
+    if (database.dialect !== 'sqlite') throw new Error('SQLite only');
+    const other = new sqlite3.Database(database.path);
+    const run = (sql: string) =>
+      new Promise<void>((resolve, reject) => other.exec(sql, (error) => (error ? reject(error) : resolve())));
+    try {
+      await run('begin immediate');
+      const password = strongPassword();
+      const reset = server.client().trpc.auth.password.reset.mutate({ token, password });
+      reset.catch(() => {}); // awaited below; a failure must not be unhandled meanwhile
+      // Well within busy_timeout; its commit writes, so a transaction that read before it cannot write after.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await run(`update users set updated_at = updated_at where id = '${member.session.user.id}'; commit`);
+      expect(await reset).toEqual({ status: 'ok' });
+      expect(await signsIn(member.email, password)).toBe(true);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  },
+);
