@@ -1,5 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import type { ErrorData, ErrorReason, FieldErrors } from '#shared/errors.ts';
+import { PROVIDER_ERRORS, type ProviderError } from '#shared/schemas/identities.ts';
 
 export type ApiProblem = { reason: ErrorReason | 'NETWORK'; message: string; fieldErrors: FieldErrors };
 
@@ -20,4 +21,11 @@ export function toProblem(error: unknown): ApiProblem {
 
 export function reasonOf(error: unknown): ErrorReason | 'NETWORK' {
   return toProblem(error).reason;
+}
+
+/** The words for a failed provider sign-in or link's `?error=` (API.md §12); an unknown one is the provider's fault. */
+export function providerErrorMessage(error: string): string {
+  return Object.hasOwn(PROVIDER_ERRORS, error)
+    ? PROVIDER_ERRORS[error as ProviderError]
+    : PROVIDER_ERRORS.provider_error;
 }

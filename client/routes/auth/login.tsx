@@ -2,20 +2,33 @@ import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { LoginInputSchema, type AuthSession } from '#shared/schemas/auth.ts';
 import { VerifyMfaInputSchema } from '#shared/schemas/mfa.ts';
+import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { PasswordInput } from '#client/components/password-input.tsx';
+import { ProviderButtons } from '#client/components/provider-buttons.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
+import { Spinner } from '#client/components/ui/spinner.tsx';
+import { providerErrorMessage, reasonOf } from '#client/lib/errors.ts';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { signedIn } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
+import { useLandingParams } from '#client/lib/use-landing-params.ts';
+
+// Where a provider sign-in sends the browser back to this page (API.md §12).
+const LANDING_KEYS = ['error', 'mfa', 'link'] as const;
+
+type CodeNeeded = { mfaToken: string; linkToken?: string };
 
 export function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
-  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const landing = useLandingParams(LANDING_KEYS);
+  const [code, setCode] = useState<CodeNeeded | null>(landing.mfa ? { mfaToken: landing.mfa } : null);
+  const [linkToken, setLinkToken] = useState(landing.link);
+  const [providerError, setProviderError] = useState(landing.error);
   const finish = (session: AuthSession) => {
     signedIn(session);
     navigate(from, { replace: true });
@@ -24,10 +37,23 @@ export function LoginPage() {
   return (
     <div className="page page--narrow">
       <div className="card">
-        {mfaToken ? (
-          <CodeStep mfaToken={mfaToken} onSignedIn={finish} onRestart={() => setMfaToken(null)} />
+        {code ? (
+          <CodeStep
+            mfaToken={code.mfaToken}
+            linkToken={code.linkToken}
+            onSignedIn={finish}
+            onRestart={() => setCode(null)}
+          />
         ) : (
-          <PasswordStep onSignedIn={finish} onCodeNeeded={setMfaToken} />
+          <PasswordStep
+            returnTo={from}
+            providerError={providerError}
+            onTryAgain={() => setProviderError(null)}
+            linkToken={linkToken}
+            onLinkDropped={() => setLinkToken(null)}
+            onSignedIn={finish}
+            onCodeNeeded={setCode}
+          />
         )}
       </div>
     </div>
@@ -35,27 +61,68 @@ export function LoginPage() {
 }
 
 function PasswordStep({
+  returnTo,
+  providerError,
+  onTryAgain,
+  linkToken,
+  onLinkDropped,
   onSignedIn,
   onCodeNeeded,
 }: {
+  returnTo: string;
+  /** The `?error=` of a failed provider sign-in, shown until the member tries again. */
+  providerError: string | null;
+  onTryAgain: () => void;
+  linkToken: string | null;
+  onLinkDropped: () => void;
   onSignedIn: (session: AuthSession) => void;
-  onCodeNeeded: (token: string) => void;
+  onCodeNeeded: (code: CodeNeeded) => void;
 }) {
   const form = useSchemaForm(LoginInputSchema);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | null>(null);
   const login = trpc.auth.login.useMutation();
+  const pendingLink = trpc.auth.oauth.pendingLink.useQuery(
+    { token: linkToken ?? '' },
+    {
+      enabled: linkToken !== null,
+      staleTime: Infinity,
+      retry: (failures, error) => reasonOf(error) === 'NETWORK' && failures < 2,
+    },
+  );
+
+  if (linkToken && pendingLink.isPending) {
+    return (
+      <div className="center">
+        <Spinner label="Loading…" />
+      </div>
+    );
+  }
+  const link = linkToken && pendingLink.data ? { token: linkToken, ...pendingLink.data } : null;
+  // A token that is malformed is as good as expired to the member.
+  const linkExpired = linkToken !== null && ['INVALID_TOKEN', 'INVALID_INPUT'].includes(reasonOf(pendingLink.error));
+
   return (
     <>
-      <PageHeading title="Log in" />
-      <p className="card__lead">Welcome back. Sign in to your Latchkey account.</p>
+      <PageHeading title={link ? `Link your ${link.providerName} account` : 'Log in'} />
+      {link ? (
+        <p className="card__lead">
+          An account with <strong>{link.email}</strong> already exists. Log in with its password to link your{' '}
+          {link.providerName} account to it; after that, Continue with {link.providerName} signs you in.
+        </p>
+      ) : (
+        <p className="card__lead">Welcome back. Sign in to your Latchkey account.</p>
+      )}
       <form
         noValidate
         className="stack"
         onSubmit={form.onSubmit((input, formElement) => {
           setUnverifiedEmail(null);
+          onTryAgain();
           login.mutate(input, {
             onSuccess: (result) =>
-              result.status === 'signed_in' ? onSignedIn(result.session) : onCodeNeeded(result.mfaToken),
+              result.status === 'signed_in'
+                ? onSignedIn(result.session)
+                : onCodeNeeded({ mfaToken: result.mfaToken, linkToken: input.linkToken }),
             onError: (error) => {
               const problem = form.showError(formElement, error);
               if (problem.reason === 'EMAIL_NOT_VERIFIED') setUnverifiedEmail(input.email);
@@ -63,6 +130,16 @@ function PasswordStep({
           });
         })}
       >
+        {providerError !== null && <Alert tone="error">{providerErrorMessage(providerError)}</Alert>}
+        {linkExpired && (
+          <Alert tone="error">
+            The link to your other account has expired or was already used. Log in with your password, or continue with
+            your provider again.
+          </Alert>
+        )}
+        {linkToken && pendingLink.isError && !linkExpired && (
+          <LoadError what="the account to link" onRetry={() => void pendingLink.refetch()} />
+        )}
         {form.formError && (
           <Alert tone="error">
             <p>{form.formError}</p>
@@ -75,12 +152,14 @@ function PasswordStep({
             )}
           </Alert>
         )}
+        {link && <input type="hidden" name="linkToken" value={link.token} />}
         <Field
           label="Email"
           name="email"
           type="email"
           autoComplete="username"
           required
+          defaultValue={link?.email}
           errors={form.fieldErrors.email}
         />
         <Field
@@ -98,19 +177,33 @@ function PasswordStep({
           Log in
         </Button>
       </form>
-      <p className="card__footer">
-        New to Latchkey? <Link to="/signup">Create an account</Link>
-      </p>
+      {link ? (
+        <p className="card__footer">
+          Not your account?{' '}
+          <button type="button" className="link-button" onClick={onLinkDropped}>
+            Log in without linking
+          </button>
+        </p>
+      ) : (
+        <>
+          <ProviderButtons returnTo={returnTo} />
+          <p className="card__footer">
+            New to Latchkey? <Link to="/signup">Create an account</Link>
+          </p>
+        </>
+      )}
     </>
   );
 }
 
 function CodeStep({
   mfaToken,
+  linkToken,
   onSignedIn,
   onRestart,
 }: {
   mfaToken: string;
+  linkToken?: string;
   onSignedIn: (session: AuthSession) => void;
   onRestart: () => void;
 }) {
@@ -138,6 +231,7 @@ function CodeStep({
         )}
       >
         <input type="hidden" name="mfaToken" value={mfaToken} />
+        {linkToken && <input type="hidden" name="linkToken" value={linkToken} />}
         {form.formError && (
           <Alert tone="error">
             <p>{form.formError}</p>

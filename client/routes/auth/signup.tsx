@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { RegisterInputSchema } from '#shared/schemas/auth.ts';
 import { NewPasswordField } from '#client/components/new-password-field.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
+import { ProviderButtons } from '#client/components/provider-buttons.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
@@ -78,6 +79,7 @@ export function SignupPage() {
             Sign up
           </Button>
         </form>
+        <ProviderButtons returnTo="/" />
         <p className="card__footer">
           Already have an account? <Link to="/login">Log in</Link>
         </p>

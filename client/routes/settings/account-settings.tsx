@@ -1,4 +1,4 @@
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { useDateFormatter } from '#client/lib/preferences.ts';
@@ -40,8 +40,20 @@ export function AccountSettingsPage() {
           </div>
         </dl>
       </section>
-      <ChangeEmailForm email={user.email} />
-      <ChangePasswordForm email={user.email} />
+      <ChangeEmailForm email={user.email} hasPassword={user.hasPassword} />
+      {user.hasPassword ? (
+        <ChangePasswordForm email={user.email} />
+      ) : (
+        <section className="card stack" aria-labelledby="no-password-title">
+          <h2 id="no-password-title">Password</h2>
+          <p className="field__hint">Your account has no password yet: you sign in with a linked account.</p>
+          <div>
+            <Link to="/settings/security" className="button button--secondary">
+              Set a password
+            </Link>
+          </div>
+        </section>
+      )}
       <section className="card stack">
         <h2>This device</h2>
         <p className="field__hint">Signing out ends your session on this device only.</p>

@@ -6,8 +6,9 @@ import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { trpc } from '#client/lib/trpc.ts';
+import { SetPasswordFirst } from './set-password-form.tsx';
 
-export function ChangeEmailForm({ email }: { email: string }) {
+export function ChangeEmailForm({ email, hasPassword }: { email: string; hasPassword: boolean }) {
   const form = useSchemaForm(ChangeEmailInputSchema);
   const change = trpc.auth.email.change.useMutation();
   const [sentTo, setSentTo] = useState<string | null>(null);
@@ -50,6 +51,7 @@ export function ChangeEmailForm({ email }: { email: string }) {
           )}
         >
           {form.formError && <Alert tone="error">{form.formError}</Alert>}
+          {!hasPassword && <SetPasswordFirst action="changing your email" />}
           <Field
             label="New email address"
             name="newEmail"

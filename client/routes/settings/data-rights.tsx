@@ -10,11 +10,14 @@ import { toProblem } from '#client/lib/errors.ts';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { signOut, useSession } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
+import { SetPasswordFirst } from './set-password-form.tsx';
 
 type Open = 'none' | 'deactivate' | 'delete';
 
 /** Export everything, step away for a while, or leave for good. */
 export function DataRights() {
+  const session = useSession();
+  const noPassword = session.status === 'signed_in' && !session.user.hasPassword;
   const [open, setOpen] = useState<Open>('none');
   // After Cancel, the button that opened the form takes the focus back: it would fall to the page otherwise.
   const [cancelled, setCancelled] = useState<Open>('none');
@@ -33,6 +36,7 @@ export function DataRights() {
           Your profile is hidden and you are signed out everywhere. Sign in again within 30 days to bring it back; after
           that it is deleted.
         </p>
+        {noPassword && <SetPasswordFirst action="deactivating" />}
         {open === 'deactivate' ? (
           <DeactivateForm onCancel={() => cancel('deactivate')} />
         ) : (
@@ -50,6 +54,7 @@ export function DataRights() {
           Your account, profile, picture, flyers and sessions are erased for good. A record that security events
           happened stays, with nothing that identifies you.
         </p>
+        {noPassword && <SetPasswordFirst action="deleting your account" />}
         {open === 'delete' ? (
           <DeleteForm onCancel={() => cancel('delete')} />
         ) : (

@@ -1,7 +1,9 @@
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { useSession } from '#client/lib/session.ts';
+import { LinkedAccounts } from './linked-accounts.tsx';
 import { SecurityLog } from './security-log.tsx';
 import { SessionsList } from './sessions-list.tsx';
+import { SetPasswordForm } from './set-password-form.tsx';
 import { TwoFactor } from './two-factor.tsx';
 
 export function SecuritySettingsPage() {
@@ -10,7 +12,11 @@ export function SecuritySettingsPage() {
   return (
     <div className="stack">
       <PageHeading title="Security" />
-      <p className="card__lead">Your devices, two-factor codes, and everything that happened to your account.</p>
+      <p className="card__lead">
+        How you sign in, your devices, two-factor codes, and everything that happened to your account.
+      </p>
+      <SetPasswordForm user={session.user} />
+      <LinkedAccounts />
       <SessionsList />
       <TwoFactor user={session.user} />
       <SecurityLog />

@@ -62,6 +62,11 @@ export function TwoFactor({ user }: { user: Me }) {
       {step.kind === 'idle' && (
         <>
           {setup.error && <Alert tone="error">{toProblem(setup.error).message}</Alert>}
+          {user.mfaEnabled && !user.hasPassword && (
+            <p className="field__hint">
+              Set a password first, above: turning two-factor codes off and making new recovery codes ask for it.
+            </p>
+          )}
           <div className="row">
             {user.mfaEnabled ? (
               <>

@@ -1,0 +1,33 @@
+import { providerStartPath } from '#shared/schemas/identities.ts';
+import { trpc } from '#client/lib/trpc.ts';
+
+/** The enabled sign-in providers (API.md §12); they change only with the server's configuration. */
+export function useProviders() {
+  return trpc.auth.providers.useQuery(undefined, { staleTime: Infinity });
+}
+
+/**
+ * "Continue with <Name>" for each enabled provider, under an "or" divider. Nothing while they load,
+ * when none is enabled or when they cannot be loaded: the password form works on its own.
+ */
+export function ProviderButtons({ returnTo }: { returnTo: string }) {
+  const providers = useProviders();
+  if (!providers.data?.length) return null;
+  return (
+    <div className="providers">
+      <p className="or-divider">or</p>
+      <div className="stack providers__list">
+        {providers.data.map((provider) => (
+          // A full page load, not a router link: the server answers with a redirect to the provider.
+          <a
+            key={provider.id}
+            className="button button--secondary button--block"
+            href={`${providerStartPath(provider.id)}?intent=signin&returnTo=${encodeURIComponent(returnTo)}`}
+          >
+            Continue with {provider.name}
+          </a>
+        ))}
+      </div>
+    </div>
+  );
+}
