@@ -179,9 +179,9 @@ function PasswordStep({
       </form>
       {link ? (
         <p className="card__footer">
-          Not your account?{' '}
+          Not what you meant?{' '}
           <button type="button" className="link-button" onClick={onLinkDropped}>
-            Log in without linking
+            Cancel linking
           </button>
         </p>
       ) : (
