@@ -12,6 +12,8 @@ import { registerDevMailRoute } from './http/dev-mail.ts';
 import { clientErrorHandler, registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerJwksRoute } from './http/jwks.ts';
+import { registerOAuthRoutes } from './http/oauth-routes.ts';
+import { providerClients } from './modules/identities/provider-clients.ts';
 import { registerMediaRoutes } from './http/media.ts';
 import { registerRequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders, securityHeaders } from './http/security-headers.ts';
@@ -134,6 +136,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerHealthRoutes(app, orm, config.database);
   registerJwksRoute(app, deps.keys);
   registerMediaRoutes(app, orm);
+  registerOAuthRoutes(app, deps, providerClients(config.providers, deps));
   registerDevMailRoute(app, deps.mailer);
   await registerSpa(app, config);
 

@@ -2,6 +2,11 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PASSWORD_MIN_LENGTH } from '#shared/constants.ts';
+import {
+  PROVIDER_SECRET_VARIABLES,
+  parseProviders,
+  type ProviderConfig,
+} from '#server/modules/identities/provider-config.ts';
 
 /**
  * Which X-Forwarded-For entries to believe (API.md §11): none (false), every one (true), those
@@ -86,7 +91,7 @@ const isPostgresUrl = (value: string) =>
 const withoutPassword = (value: string) => value.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
 
 // Never echoed in a problem line: an operator's terminal or log is no place for it.
-const SECRET_VARIABLES = new Set(['RESEND_API_KEY', 'MASTER_KEY']);
+const SECRET_VARIABLES = new Set(['RESEND_API_KEY', 'MASTER_KEY', ...PROVIDER_SECRET_VARIABLES]);
 
 const EnvSchema = z.object({
   PORT: integerText(0, 65535).default(3000),
@@ -154,6 +159,8 @@ export type Config = {
   passwordMinLength: number;
   logLevel: string;
   nodeEnv: 'development' | 'production' | 'test';
+  /** The sign-in providers (API.md §12), in the order the SPA shows them. */
+  providers: ProviderConfig[];
 };
 
 export class ConfigError extends Error {
@@ -198,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (present.NODE_ENV === 'production' && !present.RESEND_API_KEY) {
     problems.push('RESEND_API_KEY is not set: in production mail must go through Resend');
   }
+  const providers = parseProviders(present, problems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const publicUrl = new URL(e.PUBLIC_URL);
@@ -220,5 +228,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,
+    providers,
   };
 }

@@ -25,6 +25,9 @@ export const SECURITY_EVENT_LABELS = {
   'account.disabled': 'Account disabled by an administrator',
   'account.enabled': 'Account enabled by an administrator',
   'sessions.revoked_by_admin': 'Signed out everywhere by an administrator',
+  'identity.linked': 'A sign-in method was linked',
+  'identity.unlinked': 'A sign-in method was removed',
+  'password.set': 'Password set',
 } as const;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_LABELS;

@@ -14,6 +14,9 @@ import { SessionEntity } from '#server/modules/sessions/session.entity.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { TaskLeaseEntity } from '#server/modules/system/task-lease.entity.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
+import { IdentityEntity } from '#server/modules/identities/identity.entity.ts';
+import { OAuthFlowEntity } from '#server/modules/identities/oauth-flow.entity.ts';
+import { PendingLinkEntity } from '#server/modules/identities/pending-link.entity.ts';
 
 export const ENTITIES = [
   UserEntity,
@@ -32,4 +35,7 @@ export const ENTITIES = [
   StoredKeyEntity,
   AvatarEntity,
   TaskLeaseEntity,
+  IdentityEntity,
+  OAuthFlowEntity,
+  PendingLinkEntity,
 ];

@@ -27,7 +27,12 @@ export const CurrentPasswordSchema = z
   .max(LOGIN_PASSWORD_MAX_LENGTH * 2, `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`)
   .refine(maxCodePoints(LOGIN_PASSWORD_MAX_LENGTH), `Use at most ${LOGIN_PASSWORD_MAX_LENGTH} characters.`);
 
-export const LoginInputSchema = z.object({ email: EmailSchema, password: CurrentPasswordSchema });
+export const LoginInputSchema = z.object({
+  email: EmailSchema,
+  password: CurrentPasswordSchema,
+  /** From `/login?link=`: once this sign-in succeeds, the provider's identity is linked to the account (API.md §12). */
+  linkToken: TokenSchema.optional(),
+});
 export type LoginInput = z.infer<typeof LoginInputSchema>;
 
 export const ResendVerificationInputSchema = z.object({ email: EmailSchema });
@@ -42,6 +47,8 @@ export const MeSchema = z.object({
   emailVerified: z.boolean(),
   role: RoleSchema,
   mfaEnabled: z.boolean(),
+  /** False for an account made through a provider until it sets one (API.md §12). */
+  hasPassword: z.boolean(),
   createdAt: InstantSchema,
   profile: z.object({ name: z.string(), avatarUrl: z.string().nullable() }),
 });

@@ -23,7 +23,12 @@ export type MfaSetup = z.infer<typeof MfaSetupSchema>;
 export const MfaEnableInputSchema = z.object({ code: TotpCodeSchema });
 export type MfaEnableInput = z.infer<typeof MfaEnableInputSchema>;
 
-export const VerifyMfaInputSchema = z.object({ mfaToken: TokenSchema, code: SecondFactorCodeSchema });
+export const VerifyMfaInputSchema = z.object({
+  mfaToken: TokenSchema,
+  code: SecondFactorCodeSchema,
+  /** The `/login?link=` token of a password sign-in that asked for the code. */
+  linkToken: TokenSchema.optional(),
+});
 export type VerifyMfaInput = z.infer<typeof VerifyMfaInputSchema>;
 
 export const RecoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()) });

@@ -107,6 +107,7 @@ test('auth.acceptInvitation creates a verified account with the name and invited
     role: 'user',
     emailVerified: true,
     mfaEnabled: false,
+    hasPassword: true,
     profile: { name: 'Ivy Invited', avatarUrl: null },
   });
   expect(decodeJwt(session.accessToken).payload).toMatchObject({ sub: session.user.id, role: 'user' });

@@ -101,3 +101,40 @@ test.runIf(onPostgres)(
     }
   },
 );
+
+test('the provider-identities migration keeps every account and its rows, and then takes accounts without a password', async () => {
+  const database = await emptyDatabase('upgrade');
+  const orm = await MikroORM.init<AbstractSqlDriver, SqlEntityManager>(ormOptions({ database }));
+  try {
+    const migrator = orm.getMigrator();
+    const names = (await migrator.getPendingMigrations()).map((migration) => migration.name);
+    const upgrade = names.findIndex((name) => name.endsWith('-providerIdentities'));
+    await migrator.up({ to: names[upgrade - 1]! });
+    const sql = orm.em.fork().getConnection();
+    const now = new Date();
+    await sql.execute(
+      `insert into users (id, email, email_normalized, password_hash, role, created_at, updated_at) values ('u1', 'a@example.com', 'a@example.com', 'hash', 'user', ?, ?)`,
+      [now, now],
+    );
+    await sql.execute(`insert into profiles (user_id, name, updated_at) values ('u1', 'Ann', ?)`, [now]);
+    await sql.execute(
+      `insert into sessions (id, user_id, created_at, last_used_at, expires_at, ip, user_agent, refresh_jti_hash) values ('s1', 'u1', ?, ?, ?, '192.0.2.1', 'test', 'jti')`,
+      [now, now, now],
+    );
+    await migrator.up();
+    const count = async (table: string) =>
+      Number((await sql.execute<Array<{ n: number }>>(`select count(*) as n from ${table}`))[0]!.n);
+    expect([await count('users'), await count('profiles'), await count('sessions')]).toEqual([1, 1, 1]);
+    await sql.execute(
+      `insert into users (id, email, email_normalized, password_hash, role, created_at, updated_at) values ('u2', 'b@example.com', 'b@example.com', null, 'user', ?, ?)`,
+      [now, now],
+    );
+    await sql.execute(
+      `insert into one_time_tokens (id, token_hash, purpose, user_id, email, created_at, expires_at) values ('t1', 'h', 'link_ticket', 'u2', 'b@example.com', ?, ?)`,
+      [now, now],
+    );
+    expect(await count('users')).toBe(2);
+  } finally {
+    await orm.close();
+  }
+});

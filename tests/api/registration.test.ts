@@ -61,6 +61,7 @@ test('auth.verifyEmail signs the user in with an AuthSession and an HttpOnly, Sa
       emailVerified: true,
       role: 'user',
       mfaEnabled: false,
+      hasPassword: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       profile: { name: 'Ann Example', avatarUrl: null },
     },

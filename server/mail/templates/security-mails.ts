@@ -115,3 +115,26 @@ export function loginThrottledMail(resetLink: string): MailContent {
     footnote: 'We send this at most once per pause, however many attempts there are.',
   });
 }
+
+/** API.md §12: a provider account now signs in to this one. */
+export function identityLinkedMail(context: MailContext, providerName: string, settingsLink: string): MailContent {
+  return renderMail({
+    subject: `A sign-in method was linked to your ${PRODUCT_NAME} account`,
+    heading: `${providerName} can now sign you in`,
+    paragraphs: [
+      `A ${providerName} account was linked to your ${PRODUCT_NAME} account from ${where(context)}. It can sign in to your account from now on.`,
+    ],
+    action: { label: 'Review your sign-in methods', url: settingsLink },
+    footnote: `If this was not you, unlink it in the security settings and reset your password.`,
+  });
+}
+
+export function passwordSetMail(context: MailContext, resetLink: string): MailContent {
+  return renderMail({
+    subject: `A password was set for your ${PRODUCT_NAME} account`,
+    heading: 'Your account has a password',
+    paragraphs: [`A password was set for your account from ${where(context)}. You can now also sign in with it.`],
+    action: { label: 'This was not me', url: resetLink },
+    footnote: NOT_YOU,
+  });
+}

@@ -19,6 +19,8 @@ export const SecurityEventEntity = defineEntity({
     userAgent: p.string().length(512).nullable(),
     /** The admin who acted on this account, when it was not its owner. */
     actorId: p.string().length(64).nullable(),
+    /** The provider a sign-in or a link went through (API.md §12). */
+    provider: p.string().length(32).nullable(),
   },
 });
 export type SecurityEvent = InferEntity<typeof SecurityEventEntity>;

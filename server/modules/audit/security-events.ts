@@ -9,7 +9,7 @@ import { SecurityEventEntity } from './security-event.entity.ts';
 /** Adds the event to the unit of work: it is written with the change it records, or not at all. */
 export function recordSecurityEvent(
   em: EntityManager,
-  event: { user: User; type: SecurityEventType; client: Client; at: Date; actor?: User },
+  event: { user: User; type: SecurityEventType; client: Client; at: Date; actor?: User; provider?: string },
 ): void {
   em.create(SecurityEventEntity, {
     user: event.user,
@@ -18,6 +18,7 @@ export function recordSecurityEvent(
     ip: event.client.ip,
     userAgent: event.client.userAgent,
     actorId: event.actor?.id ?? null,
+    provider: event.provider ?? null,
   });
 }
 

@@ -13,6 +13,7 @@ import { AppError } from '#server/lib/app-error.ts';
 import { listSecurityEvents } from '#server/modules/audit/security-events.ts';
 import { emailChangeRouter } from '#server/modules/email-change/email-change.router.ts';
 import { acceptInvitation } from '#server/modules/invitations/invitations.service.ts';
+import { identitiesRouter, oauthRouter, providersProcedure } from '#server/modules/identities/identities.router.ts';
 import { mfaRouter } from '#server/modules/mfa/mfa.router.ts';
 import { passwordRouter } from '#server/modules/passwords/password.router.ts';
 import { sessionsRouter } from '#server/modules/sessions/sessions.router.ts';
@@ -86,4 +87,8 @@ export const authRouter = router({
   securityEvents: authedProcedure
     .input(SecurityEventsInputSchema)
     .query(async ({ ctx, input }) => listSecurityEvents(ctx.em, await ctx.auth.loadUser(), input)),
+
+  providers: providersProcedure,
+  oauth: oauthRouter,
+  identities: identitiesRouter,
 });

@@ -16,6 +16,8 @@ import { wantsSecurityAlerts } from '#server/modules/preferences/preferences.ser
 import { consumeRateLimit, enforceRateLimit, type RateLimitRule } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { recordLoginFailure, requireNotThrottled } from './login-throttle.ts';
+import { checkPendingLink, completePendingLink } from '#server/modules/identities/identities.service.ts';
+import { providerNameOf } from '#server/modules/identities/provider-config.ts';
 import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
@@ -125,20 +127,29 @@ const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'The email 
 export type SignInOutcome = { status: 'signed_in'; signedIn: SignedIn } | { status: 'mfa_required'; mfaToken: string };
 
 /** Only someone who has proved who they are learns the account's state. */
-function requireUsableAccount(user: User): void {
+export function requireUsableAccount(user: User): void {
   if (!user.emailVerifiedAt)
     throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: we sent you a link.');
   if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 'This account has been disabled.');
 }
 
-/** Opens the session once the person has proved who they are (password, and code when asked). */
-async function admit(em: EntityManager, deps: Deps, user: User, client: Client): Promise<SignedIn> {
+/**
+ * Opens the session once the person has proved who they are (password or provider, and code when
+ * asked). `provider` names the provider a sign-in went through, for the security log.
+ */
+export async function admit(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  client: Client,
+  provider?: string,
+): Promise<SignedIn> {
   requireUsableAccount(user);
   if (user.deactivatedAt) {
     user.deactivatedAt = null;
     recordSecurityEvent(em, { user, type: 'account.reactivated', client, at: deps.now() });
   }
-  const signedIn = await startSession(em, deps, user, client);
+  const signedIn = await startSession(em, deps, user, client, provider);
   await notifyNewSignIn(em, deps, user, client);
   return signedIn;
 }
@@ -176,7 +187,8 @@ export async function login(
   const address = normalizeEmail(input.email);
   const knownDevice = user !== null && knownAccounts.includes(user.id);
   if (!knownDevice) await requireNotThrottled(em, address, now);
-  const valid = user
+  // An account made through a provider has no password yet: the same answer, in the same time (API.md §12).
+  const valid = user?.passwordHash
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyAgainstDummy(input.password);
   if (!user || !valid) {
@@ -189,7 +201,12 @@ export async function login(
     throw invalidCredentials();
   }
   requireUsableAccount(user);
-  if (user.mfaEnabledAt) return { status: 'mfa_required', mfaToken: await startMfaChallenge(em, deps, user, client) };
+  if (user.mfaEnabledAt) {
+    // The link waits for the code (auth.verifyMfa); a stale one is said now, not after it.
+    if (input.linkToken) await checkPendingLink(em, deps, input.linkToken, user);
+    return { status: 'mfa_required', mfaToken: await startMfaChallenge(em, deps, user, client) };
+  }
+  if (input.linkToken) await linkOnSignIn(em, deps, input.linkToken, user, client);
   return { status: 'signed_in', signedIn: await admit(em, deps, user, client) };
 }
 
@@ -201,5 +218,16 @@ export async function verifyMfa(
   client: Client,
 ): Promise<SignedIn> {
   const user = await passMfaChallenge(em, deps, input, client);
+  if (input.linkToken) await linkOnSignIn(em, deps, input.linkToken, user, client);
   return admit(em, deps, user, client);
+}
+
+/** `/login?link=`: the member proved the account, so the provider's identity waiting for it is linked (API.md §12). */
+function linkOnSignIn(em: EntityManager, deps: Deps, token: string, user: User, client: Client): Promise<void> {
+  return completePendingLink(em, deps, {
+    token,
+    user,
+    providerName: (id) => providerNameOf(deps.config.providers, id),
+    client,
+  });
 }

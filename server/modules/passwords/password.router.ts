@@ -4,9 +4,11 @@ import {
   ResetPasswordInputSchema,
 } from '#shared/schemas/account.ts';
 import { OK } from '#shared/schemas/common.ts';
+import { SetPasswordInputSchema } from '#shared/schemas/identities.ts';
 import { deliverSession } from '#server/modules/sessions/deliver-session.ts';
 import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
 import { changePassword } from './password-change.service.ts';
+import { setPassword } from './password-set.service.ts';
 import { requestPasswordReset, resetPassword } from './password-reset.service.ts';
 
 export const passwordRouter = router({
@@ -24,5 +26,11 @@ export const passwordRouter = router({
     .input(ChangePasswordInputSchema)
     .mutation(async ({ ctx, input }) =>
       deliverSession(ctx, await changePassword(ctx.em, ctx.deps, ctx.auth, input, ctx.client)),
+    ),
+
+  set: authedProcedure
+    .input(SetPasswordInputSchema)
+    .mutation(async ({ ctx, input }) =>
+      deliverSession(ctx, await setPassword(ctx.em, ctx.deps, ctx.auth, input, ctx.client)),
     ),
 });

@@ -33,7 +33,9 @@ export async function prepareNewPassword(
     { user: user.id },
     { orderBy: { createdAt: 'desc' }, limit: PASSWORD_HISTORY_SIZE },
   );
-  const hashes = [user.passwordHash, ...history.map((entry) => entry.passwordHash)];
+  const hashes = [user.passwordHash, ...history.map((entry) => entry.passwordHash)].filter(
+    (hash): hash is string => typeof hash === 'string',
+  );
   const reused = await Promise.all(hashes.map((hash) => verifyPassword(hash, password)));
   if (reused.some(Boolean)) {
     const message = 'Choose a password you have not used recently.';
@@ -65,6 +67,9 @@ export async function applyNewPassword(em: EntityManager, user: User, passwordHa
 
 /** Re-authentication before a sensitive change: a wrong password is INVALID_CREDENTIALS, shown by its field. */
 export async function requireCurrentPassword(user: User, password: string, field = 'password'): Promise<void> {
+  if (!user.passwordHash) {
+    throw new AppError('REAUTH_REQUIRED', 'This account has no password yet. Set one in your security settings first.');
+  }
   if (!(await verifyPassword(user.passwordHash, password))) {
     const message = 'This is not your current password.';
     throw new AppError('INVALID_CREDENTIALS', message, { fieldErrors: { [field]: [message] } });

@@ -5,6 +5,7 @@ import { AppError } from '#server/lib/app-error.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
 import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
+import { IdentityEntity } from '#server/modules/identities/identity.entity.ts';
 import { toFlyer } from '#server/modules/flyers/flyers.service.ts';
 import { checkSecondFactor, invalidMfaCode } from '#server/modules/mfa/mfa.service.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
@@ -27,7 +28,7 @@ const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 
 /** Every record held about the caller, as plain JSON: no password hash, token, TOTP secret or recovery code. */
 export async function exportAccountData(em: EntityManager, user: User) {
-  const [profile, privacy, preferences, sessions, events, flyers, emailChanges] = await Promise.all([
+  const [profile, privacy, preferences, sessions, events, flyers, emailChanges, identities] = await Promise.all([
     em.findOneOrFail(ProfileEntity, { user: user.id }),
     getPrivacySettings(em, user),
     getPreferences(em, user),
@@ -40,6 +41,7 @@ export async function exportAccountData(em: EntityManager, user: User) {
       usedAt: null,
       expiresAt: { $gt: new Date() },
     }),
+    em.find(IdentityEntity, { user: user.id }, { orderBy: { createdAt: 'asc' } }),
   ]);
   return {
     exportedAt: new Date().toISOString(),
@@ -71,6 +73,16 @@ export async function exportAccountData(em: EntityManager, user: User) {
       at: iso(event.at),
       ip: event.ip ?? null,
       userAgent: event.userAgent ?? null,
+      provider: event.provider ?? null,
+    })),
+    // The provider accounts that sign in to this one; no provider token is ever kept (API.md §12).
+    identities: identities.map((identity) => ({
+      provider: identity.provider,
+      issuer: identity.issuer,
+      subject: identity.subject,
+      email: identity.email ?? null,
+      createdAt: iso(identity.createdAt),
+      lastUsedAt: iso(identity.lastUsedAt),
     })),
     flyers: flyers.map(toFlyer),
     pendingEmailChanges: emailChanges.map((change) => ({

@@ -23,6 +23,8 @@ export const RATE_LIMITS = {
   emailChangeMailPerAddress: { name: 'mail:email-change', limit: 3, windowSeconds: HOUR },
   mfaFailuresPerAccount: { name: 'mfa:failures', limit: 10, windowSeconds: 15 * MINUTE },
   contactPerSender: { name: 'profile.contact:sender', limit: 10, windowSeconds: DAY },
+  /** Provider sign-ins started: each keeps a row for 10 minutes. */
+  providerStartPerIp: { name: 'auth.oauth.start:ip', limit: 30, windowSeconds: 5 * MINUTE },
   avatarUploadPerUser: { name: 'profile.uploadAvatar:user', limit: 20, windowSeconds: HOUR },
 } as const satisfies Record<string, RateLimitRule>;
 

@@ -35,7 +35,13 @@ async function signedIn(deps: Deps, subject: TokenSubject, me: Me | Promise<Me>,
 }
 
 /** Opens a session for this device. The caller's pending changes are flushed with it. */
-export async function startSession(em: EntityManager, deps: Deps, user: User, client: Client): Promise<SignedIn> {
+export async function startSession(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  client: Client,
+  provider?: string,
+): Promise<SignedIn> {
   const now = deps.now();
   const jti = newSecret();
   const session = em.create(SessionEntity, {
@@ -48,7 +54,7 @@ export async function startSession(em: EntityManager, deps: Deps, user: User, cl
     refreshJtiHash: sha256Hex(jti),
   });
   user.lastSignInAt = now;
-  recordSecurityEvent(em, { user, type: 'session.started', client, at: now });
+  recordSecurityEvent(em, { user, type: 'session.started', client, at: now, provider });
   await em.flush();
   return signedIn(deps, tokenSubject(user, session), loadMe(em, user.id), jti);
 }

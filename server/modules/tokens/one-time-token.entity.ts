@@ -2,7 +2,7 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { newId } from '#server/lib/ids.ts';
 
-export const TOKEN_PURPOSES = ['verify_email', 'reset_password', 'change_email', 'invitation'] as const;
+export const TOKEN_PURPOSES = ['verify_email', 'reset_password', 'change_email', 'invitation', 'link_ticket'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 /** Single-use link tokens; only the SHA-256 of the secret is stored. */

@@ -9,7 +9,7 @@ import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
 export const aliased = (columns: string[]) => columns.map((column) => `${column} as "${column}"`).join(', ');
 
 /** The columns `meOf` reads, from `users u join profiles p` (the session check's select has them too). */
-export const ME_COLUMNS = aliased([
+export const ME_COLUMNS = `(u.password_hash is not null) as "u.has_password", ${aliased([
   'u.id',
   'u.email',
   'u.email_verified_at',
@@ -18,7 +18,7 @@ export const ME_COLUMNS = aliased([
   'u.created_at',
   'p.name',
   'p.avatar_file',
-]);
+])}`;
 
 export type MeRow = Record<string, unknown>;
 
@@ -29,6 +29,8 @@ export function meOf(row: MeRow): Me {
     emailVerified: row['u.email_verified_at'] != null,
     role: row['u.role'] as Role,
     mfaEnabled: row['u.mfa_enabled_at'] != null,
+    // SQLite answers 0 or 1, PostgreSQL a boolean.
+    hasPassword: Boolean(row['u.has_password']),
     createdAt: instantOf(row['u.created_at']),
     profile: { name: row['p.name'] as string, avatarUrl: avatarUrl(row['p.avatar_file'] as string | null) },
   };

@@ -14,7 +14,9 @@ export const UserEntity = defineEntity({
     email: p.string().length(320),
     /** Trimmed and lower-cased: the uniqueness key. */
     emailNormalized: p.string().length(320).unique(),
-    passwordHash: p.string().hidden(),
+    /** Null for an account made through a provider until it sets a password (API.md §12). */
+    // Not marked hidden: MikroORM types a nullable hidden property as never null. No entity is ever serialised whole.
+    passwordHash: p.string().nullable(),
     emailVerifiedAt: p.datetime().nullable(),
     role: p.enum([...ROLES]).default('user'),
     disabledAt: p.datetime().nullable(),

@@ -16,7 +16,8 @@ export function findUserByEmail(em: EntityManager, email: string): Promise<User 
  */
 export function createUser(
   em: EntityManager,
-  input: { email: string; passwordHash: string; name?: string; now: Date },
+  /** `passwordHash` null: an account made through a provider (API.md §12). */
+  input: { email: string; passwordHash: string | null; name?: string; now: Date },
 ): User {
   const email = input.email.trim();
   const user = em.create(UserEntity, {
@@ -29,6 +30,7 @@ export function createUser(
   em.create(ProfileEntity, { user, name: input.name ?? '', updatedAt: input.now });
   em.create(PrivacySettingsEntity, { user });
   em.create(PreferencesEntity, { user });
-  em.create(PasswordHistoryEntity, { user, passwordHash: input.passwordHash, createdAt: input.now });
+  if (input.passwordHash)
+    em.create(PasswordHistoryEntity, { user, passwordHash: input.passwordHash, createdAt: input.now });
   return user;
 }
