@@ -30,11 +30,8 @@ const loginError = (error: string) => ({ redirect: `/login?error=${encodeURIComp
 // A name from the provider, made to fit profile.update's rules (API.md §5): NFC, no control characters, 60 code points.
 function profileName(name: string | null): string {
   if (!name) return '';
-  // eslint-disable-next-line no-control-regex
-  const clean = name
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .trim();
+  // The same characters profile.update refuses (shared/schemas/profile.ts): controls and bidi overrides.
+  const clean = name.normalize('NFC').replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '').trim();
   return [...clean].slice(0, 60).join('').trim();
 }
 
