@@ -31,7 +31,10 @@ const loginError = (error: string) => ({ redirect: `/login?error=${encodeURIComp
 function profileName(name: string | null): string {
   if (!name) return '';
   // The same characters profile.update refuses (shared/schemas/profile.ts): controls and bidi overrides.
-  const clean = name.normalize('NFC').replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '').trim();
+  const clean = name
+    .normalize('NFC')
+    .replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '')
+    .trim();
   return [...clean].slice(0, 60).join('').trim();
 }
 
