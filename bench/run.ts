@@ -15,6 +15,7 @@ import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import { openInstallKeys } from '#server/modules/keys/install-keys.ts';
 import { DIALECT_LABELS, openBenchDatabase, type Dialect } from './databases.ts';
 import { cpuMs, peakRssMb } from './proc.ts';
+import { prepareCallbacks, registerBenchServer, startBenchProvider } from './provider-flows.ts';
 import { seedFlyers, seedSessions, seedUsers, settle, type SeededSession } from './seed.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
 
@@ -222,6 +223,8 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
   const mail = await startMailSink();
   undo.push(mail.close);
   const database = await openBenchDatabase(dialect, dataDir);
+  const provider = await startBenchProvider();
+  undo.push(provider.close);
   undo.push(database.close);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -237,6 +240,7 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
     RESEND_BASE_URL: mail.url,
     TRUST_PROXY: 'true',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...provider.env,
   };
   const config = loadConfig(env);
   const rows: Row[] = [];
@@ -254,6 +258,7 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
   const profiling = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'profiles')}`] : [];
   const server = await startServer(env, url, [...profiling, ...production.flags, production.script]);
   const serverPid = server.pid!;
+  await registerBenchServer(provider, url);
   orm = await openDatabase(config);
   const postgresVersion =
     dialect === 'postgresql'
@@ -396,6 +401,41 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
     ],
   });
 
+  if (wanted('provider-callback')) {
+    const callbacks = await prepareCallbacks(provider, url, { members: 16, count: QUICK ? 32 : 600, ip: crowdIp });
+    let nextCallback = 0;
+    // A good callback is a 302 to returnTo ('/') with a session; autocannon counts every 3xx as non-2xx.
+    let signedIn = 0;
+    await scenario('provider-callback', 'provider sign-in callback (code exchange)', 16, {
+      url,
+      amount: callbacks.length,
+      requests: [
+        {
+          method: 'GET',
+          path: callbacks[0]!.path,
+          setupRequest: (request) => {
+            const callback = callbacks[nextCallback++ % callbacks.length]!;
+            return {
+              ...request,
+              path: callback.path,
+              headers: { cookie: callback.cookie, 'x-forwarded-for': callback.ip },
+            };
+          },
+          onResponse: (status, _body, _context, headers) => {
+            if (
+              status === 302 &&
+              headers?.location === '/' &&
+              String(headers['set-cookie'] ?? '').includes('refresh_token=')
+            )
+              signedIn++;
+          },
+        },
+      ],
+    });
+    const row = rows.at(-1);
+    if (row?.id === 'provider-callback') row.non2xx = row.requests - signedIn;
+  }
+
   // Scale: sign-in and the session check with 100 users, then with 100,000 in the table, one
   // right after the other, so that the machine's drift during the run does not count as scale.
   const bulk = QUICK ? 1_000 : 100_000;
@@ -464,6 +504,8 @@ function summarize(rows: Row[], argon2: Summary['argon2'], peakRss: number): Sum
       loginVsArgon2Bound: ratio('login', argon2.boundPerSecond),
       loginVsArgon2AllCores: ratio('login', argon2.allCoresPerSecond),
       registerVsArgon2Bound: ratio('register', argon2.boundPerSecond),
+      providerCallbackVsBaseline: ratio('provider-callback', baseline),
+      providerCallbackVsLogin: ratio('provider-callback', rps('login')),
       manySessionsVsOne: ratio('me-sessions', rps('me')),
       manySessionsFirstCallVsOne: ratio('me-sessions-first', rps('me')),
       loginBulkVsSmall: ratio('login-bulk', rps('login-small')),
