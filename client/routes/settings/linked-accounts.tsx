@@ -169,8 +169,8 @@ export function LinkedAccounts() {
             {
               onSuccess: async () => {
                 closeDialog();
-                setAnnouncement(`${name} is unlinked.`);
                 await Promise.all([utils.auth.identities.list.invalidate(), utils.auth.securityEvents.invalidate()]);
+                setAnnouncement(`${name} is unlinked.`);
                 // The button that opened the dialog left with its row: keep the focus in this section.
                 titleRef.current?.focus();
               },
