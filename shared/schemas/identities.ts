@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InstantSchema, TokenSchema } from './common.ts';
+import { IdSchema, InstantSchema, TokenSchema } from './common.ts';
 import { NewPasswordSchema } from './auth.ts';
 
 /** A sign-in provider as the SPA shows it (API.md §12): nothing secret. */
@@ -21,7 +21,7 @@ export const IdentitySchema = z.object({
 });
 export type Identity = z.infer<typeof IdentitySchema>;
 
-export const UnlinkIdentityInputSchema = z.object({ id: z.string().min(1).max(64) });
+export const UnlinkIdentityInputSchema = z.object({ id: IdSchema });
 export type UnlinkIdentityInput = z.infer<typeof UnlinkIdentityInputSchema>;
 
 export const LinkTicketSchema = z.object({ ticket: z.string() });
