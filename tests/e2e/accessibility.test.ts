@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { signUpAndVerify, type TestServer } from '#tests/helpers/test-server.ts';
+import { audit, type Violation } from './axe.ts';
 import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
 
 const hasChromium = chromiumAvailable();
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 const PUBLIC_ROUTES = [
   '/',
@@ -32,34 +29,6 @@ const MEMBER_ROUTES = [
   '/admin/users',
   '/admin/invitations',
 ];
-
-type Violation = { route: string; variant: string; id: string; impact: string | null; nodes: string[] };
-
-async function audit(page: Page, route: string, variant: string): Promise<Violation[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays on.
-  await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate(
-    (tags) =>
-      (
-        window as unknown as {
-          axe: {
-            run: (
-              context: Document,
-              options: object,
-            ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }>;
-          };
-        }
-      ).axe.run(document, { runOnly: { type: 'tag', values: tags } }),
-    WCAG_TAGS,
-  );
-  return results.violations.map((violation) => ({
-    route,
-    variant,
-    id: violation.id,
-    impact: violation.impact,
-    nodes: violation.nodes.map((node) => node.target.join(' ')),
-  }));
-}
 
 async function settle(page: Page) {
   await page
