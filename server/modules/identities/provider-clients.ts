@@ -244,12 +244,13 @@ class GithubClient {
       ]);
       if (typeof user.id !== 'number' || !Array.isArray(emails))
         throw new ProviderError('provider_error', 'GitHub answered an unexpected shape');
-      const primary = emails.find((entry) => entry.primary && entry.verified);
+      // GitHub vouches only for a primary address it has verified (API.md §12); an unverified one is still the address.
+      const primary = emails.find((entry) => entry.primary);
       return {
         issuer: this.configuration.serverMetadata().issuer,
         subject: String(user.id),
         email: primary?.email ?? null,
-        emailVouched: primary !== undefined,
+        emailVouched: primary?.verified === true,
         name: user.name || user.login || null,
       };
     } catch (error) {

@@ -45,6 +45,9 @@ export function isAllowedProviderUrl(value: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
+// The schema's own messages start with the field's name; zod's built-in ones do not.
+const issueText = (field: string, message: string) => (message.startsWith(field) ? message : `${field}: ${message}`);
+
 const GenericProviderSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'id must be 1 to 32 lower-case letters, digits or dashes'),
   name: z.string().trim().min(1, 'name must not be empty').max(40, 'name must be at most 40 characters'),
@@ -195,7 +198,14 @@ function parseGenericProviders(text: string, presets: ProviderConfig[], problems
     const parsed = GenericProviderSchema.safeParse(entry);
     if (!parsed.success) {
       // The entry is never echoed: it holds a client secret.
-      for (const issue of parsed.error.issues) problems.push(`OIDC_PROVIDERS[${index}]: ${issue.message}`);
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0] ?? 'entry');
+        const missing =
+          issue.code === 'invalid_type' && (entry as Record<string, unknown> | null)?.[field] === undefined;
+        problems.push(
+          `OIDC_PROVIDERS[${index}]: ${missing ? `${field} must be set` : issueText(field, issue.message)}`,
+        );
+      }
       return;
     }
     const provider = parsed.data;
