@@ -23,6 +23,8 @@ import {
   type TestClient,
   type TestServer,
 } from '#tests/helpers/test-server.ts';
+import { sessionOf as sessionFrom } from '#tests/helpers/provider-session.ts';
+import type { AuthSession } from '#shared/schemas/auth.ts';
 
 // The presets of API.md §12 (Google, Microsoft, Apple, GitHub), each pointed at a local stand-in
 // through its test setting (GOOGLE_ISSUER, MICROSOFT_ISSUER, APPLE_ISSUER, GITHUB_BASE_URL and
@@ -169,14 +171,9 @@ const outcome = (result: CallbackResult) => ({
 const SIGNED_IN = { status: 302, location: '/', session: true };
 const CHECK_EMAIL = { status: 302, location: '/check-email', session: false };
 
-/** The session the callback set, as the SPA gets it on its next start (auth.refresh with the cookie). */
-async function sessionOf(result: CallbackResult): Promise<{ client: TestClient; user: { [key: string]: unknown } }> {
-  const cookie = result.setCookies.find((entry) => entry.name === 'refresh_token' && entry.value);
-  if (!cookie) throw new Error(`no session was set; the callback went to ${result.location}`);
-  const client = server.client();
-  client.cookies.set('refresh_token', cookie.value);
-  const session = await client.trpc.auth.refresh.mutate();
-  client.useSession(session);
+/** The session the callback set, and its account. */
+async function sessionOf(result: CallbackResult): Promise<{ client: TestClient; user: AuthSession['user'] }> {
+  const { client, session } = await sessionFrom(server, result);
   return { client, user: session.user };
 }
 

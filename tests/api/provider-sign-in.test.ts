@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AuthSession } from '#shared/schemas/auth.ts';
 import { hashPassword } from '#server/lib/passwords.ts';
 import { createUser } from '#server/modules/users/users.service.ts';
 import { INVITATION_SUBJECT, signIn, signUpAdmin } from '#tests/helpers/admin.ts';
 import { tokenIn } from '#tests/helpers/mail-capture.ts';
 import { startOpenIdProvider, type OpenIdAccount, type OpenIdProvider } from '#tests/helpers/openid-provider.ts';
 import { runProviderFlow, type CallbackResult } from '#tests/helpers/provider-flow.ts';
+import { sessionOf, setsSession } from '#tests/helpers/provider-session.ts';
 import { totpAt } from '#tests/helpers/totp.ts';
 import {
   expectReason,
@@ -15,7 +15,6 @@ import {
   testIp,
   uniqueEmail,
   VERIFY_SUBJECT,
-  type TestClient,
   type TestServer,
 } from '#tests/helpers/test-server.ts';
 
@@ -66,22 +65,6 @@ function signInWith(
     headers: { 'X-Forwarded-For': testIp() },
   });
 }
-
-/** The session the callback set, as the SPA gets it on its next start (auth.refresh with the cookie). */
-async function sessionOf(
-  server: TestServer,
-  result: CallbackResult,
-): Promise<{ client: TestClient; session: AuthSession }> {
-  const cookie = result.setCookies.find((entry) => entry.name === 'refresh_token' && entry.value);
-  if (!cookie) throw new Error(`no session was set; the callback went to ${result.location}`);
-  const client = server.client();
-  client.cookies.set('refresh_token', cookie.value);
-  const session = await client.trpc.auth.refresh.mutate();
-  client.useSession(session);
-  return { client, session };
-}
-
-const setsSession = (result: CallbackResult) => result.setCookies.some((entry) => entry.name === 'refresh_token');
 
 describe('open registration', () => {
   let server: TestServer;

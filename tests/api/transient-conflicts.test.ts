@@ -25,6 +25,16 @@ async function resetToken(email: string): Promise<string> {
   return tokenIn(await server.mail.waitForMail({ to: email, subject: RESET_SUBJECT, since }), '/reset-password?token=');
 }
 
+/** A connection of the test's own to the server's SQLite file, as another process would have. */
+function anotherProcess(file: string) {
+  const other = new sqlite3.Database(file);
+  return {
+    run: (sql: string) =>
+      new Promise<void>((resolve, reject) => other.exec(sql, (error) => (error ? reject(error) : resolve()))),
+    close: () => new Promise<void>((resolve) => other.close(() => resolve())),
+  };
+}
+
 async function signsIn(email: string, password: string): Promise<boolean> {
   const result = await server.client().trpc.auth.login.mutate({ email, password });
   return result.status === 'signed_in';
@@ -70,9 +80,7 @@ test.runIf(!onPostgres)(
     const member = await signUpAndVerify(server);
     const database = server.config.database;
     if (database.dialect !== 'sqlite') throw new Error('SQLite only');
-    const other = new sqlite3.Database(database.path);
-    const run = (sql: string) =>
-      new Promise<void>((resolve, reject) => other.exec(sql, (error) => (error ? reject(error) : resolve())));
+    const { run, close } = anotherProcess(database.path);
     try {
       await run('begin immediate');
       const update = member.client.trpc.profile.update.mutate({ name: 'Held Up' });
@@ -82,7 +90,7 @@ test.runIf(!onPostgres)(
       expect((await update).name).toBe('Held Up');
       expect((await server.client().trpc.profile.get.query({ userId: member.session.user.id })).name).toBe('Held Up');
     } finally {
-      await new Promise((resolve) => other.close(resolve));
+      await close();
     }
   },
   30_000,
@@ -95,9 +103,7 @@ test.runIf(!onPostgres)(
     const token = await resetToken(member.email);
     const database = server.config.database;
     if (database.dialect !== 'sqlite') throw new Error('SQLite only');
-    const other = new sqlite3.Database(database.path);
-    const run = (sql: string) =>
-      new Promise<void>((resolve, reject) => other.exec(sql, (error) => (error ? reject(error) : resolve())));
+    const { run, close } = anotherProcess(database.path);
     try {
       await run('begin immediate');
       const password = strongPassword();
@@ -109,7 +115,7 @@ test.runIf(!onPostgres)(
       expect(await reset).toEqual({ status: 'ok' });
       expect(await signsIn(member.email, password)).toBe(true);
     } finally {
-      await new Promise((resolve) => other.close(resolve));
+      await close();
     }
   },
 );

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readBody } from './request-body.ts';
 
 /**
  * A stand-in for GitHub's OAuth app endpoints and the two user API calls Latchkey makes, on
@@ -62,15 +63,6 @@ type IssuedCode = {
 };
 
 const CODE_TTL_MS = 10 * 60 * 1000; // 10 minutes, as GitHub
-
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 const sameSecret = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './request-body.ts';
 
 /** One mail as the `resend` SDK posted it to `POST /emails`. */
 export type CapturedMail = {
@@ -43,15 +44,6 @@ function matches(matcher: MailMatcher, mail: CapturedMail): boolean {
   return typeof matcher.subject === 'string'
     ? mail.subject.includes(matcher.subject)
     : matcher.subject.test(mail.subject);
-}
-
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 /** A stand-in for Resend's API on 127.0.0.1: accepts `POST /emails` and keeps what it gets. */

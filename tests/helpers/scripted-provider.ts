@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { readBody } from './request-body.ts';
 
 /**
  * An OpenID Provider that issues whatever ID token the test scripts, for the attack tests of API.md
@@ -59,15 +60,6 @@ const newKey = (type: 'ec' | 'rsa', kid: string): OwnKey => {
 };
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 export async function startScriptedProvider(options: {
   clientId: string;

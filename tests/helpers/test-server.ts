@@ -12,28 +12,11 @@ import type { AppRouter } from '#server/trpc/router.ts';
 import { startMailCapture, tokenIn, type CapturedMail, type MailCapture } from './mail-capture.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
 import { freshDatabaseEnv } from '#tests/helpers/test-database.ts';
+import { parseSetCookie, type SetCookie } from './cookie-jar.ts';
 
-export type ParsedSetCookie = {
-  name: string;
-  value: string;
-  /** Attribute names lower-cased; flags (HttpOnly, Secure) map to true. */
-  attributes: Map<string, string | true>;
-  raw: string;
-};
-
-export function parseSetCookie(header: string): ParsedSetCookie {
-  const [pair = '', ...rest] = header.split(';');
-  const eq = pair.indexOf('=');
-  const attributes = new Map<string, string | true>();
-  for (const part of rest) {
-    const trimmed = part.trim();
-    if (!trimmed) continue;
-    const at = trimmed.indexOf('=');
-    if (at === -1) attributes.set(trimmed.toLowerCase(), true);
-    else attributes.set(trimmed.slice(0, at).trim().toLowerCase(), trimmed.slice(at + 1).trim());
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes, raw: header };
-}
+// One parser for Set-Cookie headers across the helpers (the provider flows' cookie jar has it).
+export { parseSetCookie };
+export type ParsedSetCookie = SetCookie;
 
 /** True when the Set-Cookie header tells the browser to drop the cookie. */
 export function isDeletion(cookie: ParsedSetCookie): boolean {
