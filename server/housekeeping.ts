@@ -11,6 +11,7 @@ import { claimTask, releaseTask } from './modules/system/task-lease.ts';
 import { OneTimeTokenEntity } from './modules/tokens/one-time-token.entity.ts';
 import { OAuthFlowEntity } from './modules/identities/oauth-flow.entity.ts';
 import { PendingLinkEntity } from './modules/identities/pending-link.entity.ts';
+import { WebAuthnChallengeEntity } from './modules/passkeys/webauthn-challenge.entity.ts';
 
 const EVERY_MS = 10 * 60 * 1000; // 10 minutes
 const KEEP_SPENT_TOKENS_MS = 24 * 60 * 60 * 1000; // a day, so "already used" can still be told apart for a while
@@ -32,6 +33,7 @@ const TASKS: Record<string, Task> = {
   'signing-keys': (em, _deps, now) => pruneRetiredSigningKeys(em, now),
   'oauth-flows': (em, _deps, now) => em.nativeDelete(OAuthFlowEntity, { expiresAt: { $lte: now } }),
   'pending-links': (em, _deps, now) => em.nativeDelete(PendingLinkEntity, { expiresAt: { $lte: now } }),
+  'webauthn-challenges': (em, _deps, now) => em.nativeDelete(WebAuthnChallengeEntity, { expiresAt: { $lte: now } }),
 };
 
 // A pass of this process starts after its previous one has ended.

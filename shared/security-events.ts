@@ -28,6 +28,9 @@ export const SECURITY_EVENT_LABELS = {
   'identity.linked': 'A sign-in method was linked',
   'identity.unlinked': 'A sign-in method was removed',
   'password.set': 'Password set',
+  'passkey.added': 'Passkey added',
+  'passkey.removed': 'Passkey removed',
+  'passkey.counter_mismatch': 'A passkey answered with an old counter: it may have been copied',
 } as const;
 
 export type SecurityEventType = keyof typeof SECURITY_EVENT_LABELS;

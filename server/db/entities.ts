@@ -17,6 +17,8 @@ import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { IdentityEntity } from '#server/modules/identities/identity.entity.ts';
 import { OAuthFlowEntity } from '#server/modules/identities/oauth-flow.entity.ts';
 import { PendingLinkEntity } from '#server/modules/identities/pending-link.entity.ts';
+import { PasskeyEntity } from '#server/modules/passkeys/passkey.entity.ts';
+import { WebAuthnChallengeEntity } from '#server/modules/passkeys/webauthn-challenge.entity.ts';
 
 export const ENTITIES = [
   UserEntity,
@@ -38,4 +40,6 @@ export const ENTITIES = [
   IdentityEntity,
   OAuthFlowEntity,
   PendingLinkEntity,
+  PasskeyEntity,
+  WebAuthnChallengeEntity,
 ];

@@ -138,3 +138,26 @@ export function passwordSetMail(context: MailContext, resetLink: string): MailCo
     footnote: NOT_YOU,
   });
 }
+
+/** API.md §13: a passkey now signs in to this account, or no longer does. */
+export function passkeyChangedMail(
+  context: MailContext,
+  passkeyName: string,
+  change: 'added' | 'removed',
+  settingsLink: string,
+): MailContent {
+  return renderMail({
+    subject:
+      change === 'added'
+        ? `A passkey was added to your ${PRODUCT_NAME} account`
+        : `A passkey was removed from your ${PRODUCT_NAME} account`,
+    heading: change === 'added' ? 'A new passkey can sign you in' : 'A passkey was removed',
+    paragraphs: [
+      change === 'added'
+        ? `The passkey "${passkeyName}" was added to your account from ${where(context)}. It can sign in to your account from now on.`
+        : `The passkey "${passkeyName}" was removed from your account from ${where(context)}. It no longer signs in.`,
+    ],
+    action: { label: 'Review your passkeys', url: settingsLink },
+    footnote: NOT_YOU,
+  });
+}

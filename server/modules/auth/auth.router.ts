@@ -15,6 +15,7 @@ import { emailChangeRouter } from '#server/modules/email-change/email-change.rou
 import { acceptInvitation } from '#server/modules/invitations/invitations.service.ts';
 import { identitiesRouter, oauthRouter, providersProcedure } from '#server/modules/identities/identities.router.ts';
 import { mfaRouter } from '#server/modules/mfa/mfa.router.ts';
+import { passkeysRouter } from '#server/modules/passkeys/passkeys.router.ts';
 import { passwordRouter } from '#server/modules/passwords/password.router.ts';
 import { sessionsRouter } from '#server/modules/sessions/sessions.router.ts';
 import { requireTrustedOrigin } from '#server/modules/sessions/origin-check.ts';
@@ -91,4 +92,5 @@ export const authRouter = router({
   providers: providersProcedure,
   oauth: oauthRouter,
   identities: identitiesRouter,
+  passkeys: passkeysRouter,
 });

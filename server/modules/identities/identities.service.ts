@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Identity as IdentityView, PendingLink as PendingLinkView } from '#shared/schemas/identities.ts';
-import { storeOf } from '#server/db/stores/store.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
@@ -9,6 +8,7 @@ import { appLink } from '#server/lib/links.ts';
 import { identityLinkedMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
+import { requireAnotherSignInMethod } from '#server/modules/users/sign-in-methods.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { IdentityEntity, type Identity } from './identity.entity.ts';
 import { PendingLinkEntity } from './pending-link.entity.ts';
@@ -64,27 +64,17 @@ export async function listIdentities(em: EntityManager, userId: string): Promise
   }));
 }
 
-/**
- * Refused with LAST_SIGN_IN_METHOD when the account would be left with no way in. Under a lock on
- * the account, so two unlinks at once cannot each leave the other's as the last.
- */
+/** Refused with LAST_SIGN_IN_METHOD when the account would be left with no way in. */
 export async function unlinkIdentity(
   em: EntityManager,
   deps: Deps,
   input: { userId: string; identityId: string; client: Client },
 ): Promise<void> {
   await em.transactional(async (tx) => {
-    await storeOf(tx).lock(tx, `sign-in-methods:${input.userId}`);
     const identity = await tx.findOne(IdentityEntity, { id: input.identityId, user: input.userId });
     if (!identity) throw new AppError('NOT_FOUND', 'This sign-in method is not linked to your account.');
-    const user = await tx.findOneOrFail(UserEntity, input.userId, { refresh: true });
-    const others = await tx.count(IdentityEntity, { user: input.userId, id: { $ne: identity.id } });
-    if (!user.passwordHash && others === 0) {
-      throw new AppError(
-        'LAST_SIGN_IN_METHOD',
-        'This is the only way to sign in to your account. Set a password or link another provider first.',
-      );
-    }
+    await requireAnotherSignInMethod(tx, input.userId, { identityId: identity.id });
+    const user = await tx.findOneOrFail(UserEntity, input.userId);
     tx.remove(identity);
     recordSecurityEvent(tx, {
       user,

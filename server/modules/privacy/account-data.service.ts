@@ -6,6 +6,8 @@ import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { SecurityEventEntity } from '#server/modules/audit/security-event.entity.ts';
 import { FlyerEntity } from '#server/modules/flyers/flyer.entity.ts';
 import { IdentityEntity } from '#server/modules/identities/identity.entity.ts';
+import { PasskeyEntity } from '#server/modules/passkeys/passkey.entity.ts';
+import { toPasskey } from '#server/modules/passkeys/passkeys.service.ts';
 import { toFlyer } from '#server/modules/flyers/flyers.service.ts';
 import { checkSecondFactor, invalidMfaCode } from '#server/modules/mfa/mfa.service.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
@@ -28,21 +30,23 @@ const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 
 /** Every record held about the caller, as plain JSON: no password hash, token, TOTP secret or recovery code. */
 export async function exportAccountData(em: EntityManager, user: User) {
-  const [profile, privacy, preferences, sessions, events, flyers, emailChanges, identities] = await Promise.all([
-    em.findOneOrFail(ProfileEntity, { user: user.id }),
-    getPrivacySettings(em, user),
-    getPreferences(em, user),
-    em.find(SessionEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
-    em.find(SecurityEventEntity, { user: user.id }, { orderBy: { at: 'desc' } }),
-    em.find(FlyerEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
-    em.find(OneTimeTokenEntity, {
-      user: user.id,
-      purpose: 'change_email',
-      usedAt: null,
-      expiresAt: { $gt: new Date() },
-    }),
-    em.find(IdentityEntity, { user: user.id }, { orderBy: { createdAt: 'asc' } }),
-  ]);
+  const [profile, privacy, preferences, sessions, events, flyers, emailChanges, identities, passkeys] =
+    await Promise.all([
+      em.findOneOrFail(ProfileEntity, { user: user.id }),
+      getPrivacySettings(em, user),
+      getPreferences(em, user),
+      em.find(SessionEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
+      em.find(SecurityEventEntity, { user: user.id }, { orderBy: { at: 'desc' } }),
+      em.find(FlyerEntity, { user: user.id }, { orderBy: { createdAt: 'desc' } }),
+      em.find(OneTimeTokenEntity, {
+        user: user.id,
+        purpose: 'change_email',
+        usedAt: null,
+        expiresAt: { $gt: new Date() },
+      }),
+      em.find(IdentityEntity, { user: user.id }, { orderBy: { createdAt: 'asc' } }),
+      em.find(PasskeyEntity, { user: user.id }, { orderBy: { createdAt: 'asc' } }),
+    ]);
   return {
     exportedAt: new Date().toISOString(),
     user: {
@@ -83,6 +87,12 @@ export async function exportAccountData(em: EntityManager, user: User) {
       email: identity.email ?? null,
       createdAt: iso(identity.createdAt),
       lastUsedAt: iso(identity.lastUsedAt),
+    })),
+    // No key material: the credential's public key and id stay out (API.md §13).
+    passkeys: passkeys.map((passkey) => ({
+      ...toPasskey(passkey),
+      deviceType: passkey.deviceType,
+      transports: passkey.transports?.split(',') ?? [],
     })),
     flyers: flyers.map(toFlyer),
     pendingEmailChanges: emailChanges.map((change) => ({

@@ -3,6 +3,7 @@ import { Migration20261202193407_init } from './migration-20261202193407-init.ts
 import { Migration20261202195933_keysInDatabase } from './migration-20261202195933-keysInDatabase.ts';
 import { Migration20261202220931_avatarsAndTaskLeases } from './migration-20261202220931-avatarsAndTaskLeases.ts';
 import { Migration20261203060533_providerIdentities } from './migration-20261203060533-providerIdentities.ts';
+import { Migration20261203064912_passkeys } from './migration-20261203064912-passkeys.ts';
 
 // Listed explicitly so migrations load the same way under tsx, vitest and a bundler.
 // `npm run db:migration -- <name>` writes a new file here for each dialect; add it to this list in order.
@@ -11,4 +12,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'migration-20261202195933-keysInDatabase', class: Migration20261202195933_keysInDatabase },
   { name: 'migration-20261202220931-avatarsAndTaskLeases', class: Migration20261202220931_avatarsAndTaskLeases },
   { name: 'migration-20261203060533-providerIdentities', class: Migration20261203060533_providerIdentities },
+  { name: 'migration-20261203064912-passkeys', class: Migration20261203064912_passkeys },
 ];

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { CurrentPasswordSchema } from './auth.ts';
+import { IdSchema, InstantSchema, TokenSchema, maxCodePoints } from './common.ts';
+
+/** A passkey as its owner sees it (API.md §13): never its key material. */
+export const PasskeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: InstantSchema,
+  lastUsedAt: InstantSchema.nullable(),
+  /** Synced to the member's other devices by their password manager or platform. */
+  backedUp: z.boolean(),
+});
+export type Passkey = z.infer<typeof PasskeySchema>;
+
+export const PasskeyNameSchema = z
+  .string()
+  .transform((value) => value.trim().normalize('NFC'))
+  .pipe(
+    z
+      .string()
+      .min(1, 'Give the passkey a name.')
+      .refine(maxCodePoints(60), 'Use at most 60 characters.')
+      .refine(
+        (value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value),
+        'Remove line breaks and other control characters.',
+      ),
+  );
+
+// What a browser's WebAuthn ceremony answers (WebAuthn Level 3 JSON forms), bounded: the library
+// on the server checks everything inside.
+const base64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'Not base64url.');
+const ClientExtensionResultsSchema = z.record(z.string(), z.unknown()).default({});
+
+export const RegistrationResponseSchema = z.object({
+  id: base64url(1400),
+  rawId: base64url(1400),
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: ClientExtensionResultsSchema,
+  response: z.object({
+    clientDataJSON: base64url(8192),
+    attestationObject: base64url(65536),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+    authenticatorData: base64url(65536).optional(),
+    publicKey: base64url(8192).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+  }),
+});
+
+export const AuthenticationResponseSchema = z.object({
+  id: base64url(1400),
+  rawId: base64url(1400),
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: ClientExtensionResultsSchema,
+  response: z.object({
+    clientDataJSON: base64url(8192),
+    authenticatorData: base64url(65536),
+    signature: base64url(8192),
+    userHandle: base64url(1400).optional(),
+  }),
+});
+
+export const RegistrationOptionsInputSchema = z.object({ password: CurrentPasswordSchema.optional() }).default({});
+export type RegistrationOptionsInput = z.infer<typeof RegistrationOptionsInputSchema>;
+
+export const RegisterPasskeyInputSchema = z.object({
+  response: RegistrationResponseSchema,
+  name: PasskeyNameSchema.optional(),
+});
+export type RegisterPasskeyInput = z.infer<typeof RegisterPasskeyInputSchema>;
+
+export const RenamePasskeyInputSchema = z.object({ id: IdSchema, name: PasskeyNameSchema });
+export type RenamePasskeyInput = z.infer<typeof RenamePasskeyInputSchema>;
+
+export const DeletePasskeyInputSchema = z.object({ id: IdSchema });
+
+export const PasskeySignInInputSchema = z.object({ challengeId: TokenSchema, response: AuthenticationResponseSchema });
+export type PasskeySignInInput = z.infer<typeof PasskeySignInInputSchema>;
