@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { providerStartPath } from '#shared/schemas/identities.ts';
 import { trpc } from '#client/lib/trpc.ts';
 
@@ -7,17 +8,19 @@ export function useProviders() {
 }
 
 /**
- * "Continue with <Name>" for each enabled provider, under an "or" divider. Nothing while they load,
- * when none is enabled or when they cannot be loaded: the password form works on its own.
+ * "Continue with <Name>" for each enabled provider, under an "or" divider, after `children` (other
+ * ways to sign in, such as a passkey). Nothing while they load, when none is enabled or when they
+ * cannot be loaded, unless there are children: the password form works on its own.
  */
-export function ProviderButtons({ returnTo }: { returnTo: string }) {
+export function ProviderButtons({ returnTo, children }: { returnTo: string; children?: ReactNode }) {
   const providers = useProviders();
-  if (!providers.data?.length) return null;
+  if (!providers.data?.length && !children) return null;
   return (
     <div className="providers">
       <p className="or-divider">or</p>
       <div className="stack providers__list">
-        {providers.data.map((provider) => (
+        {children}
+        {providers.data?.map((provider) => (
           // A full page load, not a router link: the server answers with a redirect to the provider.
           <a
             key={provider.id}

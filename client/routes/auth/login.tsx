@@ -15,6 +15,7 @@ import { useSchemaForm } from '#client/lib/forms.ts';
 import { signedIn } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 import { useLandingParams } from '#client/lib/use-landing-params.ts';
+import { usePasskeySignIn } from './use-passkey-sign-in.ts';
 
 // Where a provider sign-in sends the browser back to this page (API.md §12).
 const LANDING_KEYS = ['error', 'mfa', 'link'] as const;
@@ -81,6 +82,8 @@ function PasswordStep({
   const form = useSchemaForm(LoginInputSchema);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | null>(null);
   const login = trpc.auth.login.useMutation();
+  // Linking a provider needs the password here: a passkey signs in without linking, so it is not offered then.
+  const passkey = usePasskeySignIn({ autofill: linkToken === null, onStart: onTryAgain, onSignedIn });
   const pendingLink = trpc.auth.oauth.pendingLink.useQuery(
     { token: linkToken ?? '' },
     {
@@ -118,6 +121,7 @@ function PasswordStep({
         onSubmit={form.onSubmit((input, formElement) => {
           setUnverifiedEmail(null);
           onTryAgain();
+          passkey.clearProblem();
           login.mutate(input, {
             onSuccess: (result) =>
               result.status === 'signed_in'
@@ -152,12 +156,23 @@ function PasswordStep({
             )}
           </Alert>
         )}
+        {passkey.problem && (
+          <Alert tone={passkey.problem.tone}>
+            <p>{passkey.problem.message}</p>
+            {passkey.problem.unverified && (
+              <p>
+                <Link to="/check-email">Send the confirmation link again</Link>
+              </p>
+            )}
+          </Alert>
+        )}
         {link && <input type="hidden" name="linkToken" value={link.token} />}
         <Field
           label="Email"
           name="email"
           type="email"
-          autoComplete="username"
+          // "webauthn" lets the browser offer passkeys among the suggestions (API.md §13).
+          autoComplete={linkToken === null ? 'username webauthn' : 'username'}
           required
           defaultValue={link?.email}
           errors={form.fieldErrors.email}
@@ -186,7 +201,19 @@ function PasswordStep({
         </p>
       ) : (
         <>
-          <ProviderButtons returnTo={returnTo} />
+          <ProviderButtons returnTo={returnTo}>
+            {passkey.supported && (
+              <Button
+                variant="secondary"
+                block
+                busy={passkey.busy}
+                busyLabel="Waiting for your passkey…"
+                onClick={passkey.start}
+              >
+                Sign in with a passkey
+              </Button>
+            )}
+          </ProviderButtons>
           <p className="card__footer">
             New to Latchkey? <Link to="/signup">Create an account</Link>
           </p>

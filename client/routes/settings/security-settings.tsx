@@ -1,6 +1,7 @@
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { useSession } from '#client/lib/session.ts';
 import { LinkedAccounts } from './linked-accounts.tsx';
+import { Passkeys } from './passkeys.tsx';
 import { SecurityLog } from './security-log.tsx';
 import { SessionsList } from './sessions-list.tsx';
 import { SetPasswordForm } from './set-password-form.tsx';
@@ -16,6 +17,7 @@ export function SecuritySettingsPage() {
         How you sign in, your devices, two-factor codes, and everything that happened to your account.
       </p>
       <SetPasswordForm user={session.user} />
+      <Passkeys user={session.user} />
       <LinkedAccounts />
       <SessionsList />
       <TwoFactor user={session.user} />
