@@ -146,6 +146,11 @@ export type TestServer = {
 export type StartOptions = {
   /** Receives every log line (LOG_LEVEL defaults to info when given, silent otherwise). */
   logStream?: NodeJS.WritableStream;
+  /**
+   * The host name of PUBLIC_URL (and `url`); the server listens on 127.0.0.1 either way. `localhost`
+   * for passkeys in Chromium, which refuses an IP address as the WebAuthn relying party id.
+   */
+  publicHost?: '127.0.0.1' | 'localhost';
 };
 
 /**
@@ -163,7 +168,7 @@ export async function startTestServer(
   // The probed port could be taken between probe and listen: try again with another one.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${options.publicHost ?? '127.0.0.1'}:${port}`;
     const config = loadConfig({
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -62,6 +62,9 @@ export function usePasskeySignIn({
   const [problem, setProblem] = useState<PasskeyProblem | null>(null);
   const [modal, setModal] = useState(false);
   const [round, setRound] = useState(0);
+  // After a refused autofill passkey, the next request waits for the member to do something on the
+  // page: an authenticator that answers by itself would otherwise be asked over and over.
+  const [paused, setPaused] = useState(false);
   const modalRunning = useRef(false);
   const handlers = useRef({ onStart, onSignedIn });
   handlers.current = { onStart, onSignedIn };
@@ -79,7 +82,7 @@ export function usePasskeySignIn({
   };
 
   useEffect(() => {
-    if (!autofill || !supported || modal) return;
+    if (!autofill || !supported || modal || paused) return;
     let active = true;
     void (async () => {
       if (!(await browserSupportsWebAuthnAutofill()) || !active) return;
@@ -99,7 +102,7 @@ export function usePasskeySignIn({
       if (!active) return;
       setProblem(null);
       handlers.current.onStart();
-      if (!(await finish(challenge.challengeId, response))) setRound((value) => value + 1);
+      if (!(await finish(challenge.challengeId, response)) && active) setPaused(true);
     })();
     const renew = setTimeout(() => setRound((value) => value + 1), AUTOFILL_RENEW_MS);
     return () => {
@@ -110,7 +113,17 @@ export function usePasskeySignIn({
     };
     // finish only reads refs and state setters.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [autofill, supported, modal, round, getOptions]);
+  }, [autofill, supported, modal, paused, round, getOptions]);
+
+  useEffect(() => {
+    if (!paused) return;
+    const resume = () => setPaused(false);
+    const events = ['pointerdown', 'keydown', 'focusin'] as const;
+    for (const event of events) document.addEventListener(event, resume, { once: true });
+    return () => {
+      for (const event of events) document.removeEventListener(event, resume);
+    };
+  }, [paused]);
 
   useEffect(() => () => WebAuthnAbortService.cancelCeremony(), []);
 
