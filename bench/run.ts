@@ -15,6 +15,7 @@ import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import { openInstallKeys } from '#server/modules/keys/install-keys.ts';
 import { DIALECT_LABELS, openBenchDatabase, type Dialect } from './databases.ts';
 import { cpuMs, peakRssMb } from './proc.ts';
+import { prepareSignIns, registerBenchPasskey } from './passkey-flows.ts';
 import { prepareCallbacks, registerBenchServer, startBenchProvider } from './provider-flows.ts';
 import { seedFlyers, seedSessions, seedUsers, settle, type SeededSession } from './seed.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
@@ -436,6 +437,41 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
     if (row?.id === 'provider-callback') row.non2xx = row.requests - signedIn;
   }
 
+  if (wanted('passkey-signin')) {
+    const authenticator = await registerBenchPasskey(url, {
+      email: users[0]!.email,
+      password: PASSWORD,
+      ip: crowdIp(),
+    });
+    const signIns = await prepareSignIns(url, authenticator, { count: QUICK ? 32 : 600, ip: crowdIp });
+    let nextSignIn = 0;
+    // A good answer is a 200 that sets the refresh cookie; any other answer counts as non-2xx.
+    let signedIn = 0;
+    await scenario('passkey-signin', 'auth.passkeys.signIn', 16, {
+      url,
+      amount: signIns.length,
+      requests: [
+        {
+          method: 'POST',
+          path: '/trpc/auth.passkeys.signIn',
+          setupRequest: (request) => {
+            const signIn = signIns[nextSignIn++ % signIns.length]!;
+            return {
+              ...request,
+              headers: { 'content-type': 'application/json', 'x-forwarded-for': signIn.ip },
+              body: signIn.body,
+            };
+          },
+          onResponse: (status, _body, _context, headers) => {
+            if (status === 200 && String(headers?.['set-cookie'] ?? '').includes('refresh_token=')) signedIn++;
+          },
+        },
+      ],
+    });
+    const row = rows.at(-1);
+    if (row?.id === 'passkey-signin') row.non2xx = row.requests - signedIn;
+  }
+
   // Scale: sign-in and the session check with 100 users, then with 100,000 in the table, one
   // right after the other, so that the machine's drift during the run does not count as scale.
   const bulk = QUICK ? 1_000 : 100_000;
@@ -506,6 +542,8 @@ function summarize(rows: Row[], argon2: Summary['argon2'], peakRss: number): Sum
       registerVsArgon2Bound: ratio('register', argon2.boundPerSecond),
       providerCallbackVsBaseline: ratio('provider-callback', baseline),
       providerCallbackVsLogin: ratio('provider-callback', rps('login')),
+      passkeySignInVsBaseline: ratio('passkey-signin', baseline),
+      passkeySignInVsLogin: ratio('passkey-signin', rps('login')),
       manySessionsVsOne: ratio('me-sessions', rps('me')),
       manySessionsFirstCallVsOne: ratio('me-sessions-first', rps('me')),
       loginBulkVsSmall: ratio('login-bulk', rps('login-small')),

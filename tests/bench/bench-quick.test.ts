@@ -13,6 +13,7 @@ const SCENARIOS = [
   'baseline again',
   'auth.login',
   'auth.register',
+  'auth.passkeys.signIn',
   'auth.login, 20 users',
   'auth.me, 20 users',
   'auth.login, 1000 users',
