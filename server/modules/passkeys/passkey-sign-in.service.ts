@@ -84,8 +84,14 @@ export async function signInWithPasskey(
   }).catch(() => ({ verified: false as const }));
   if (!verification.verified) throw refused();
   const counter = parseAuthenticatorData(isoBase64URL.toBuffer(response.response.authenticatorData)).counter ?? 0;
-  if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
-    // A copy of the key, or a replay: the owner should know (WebAuthn §6.1.1).
+  // The counter must grow (WebAuthn §6.1.1), also between two answers checked at once: the update
+  // takes it only from a smaller value. An authenticator that keeps no counter always answers 0.
+  const counted =
+    counter === 0 && passkey.counter === 0
+      ? true
+      : (await em.nativeUpdate(PasskeyEntity, { id: passkey.id, counter: { $lt: counter } }, { counter })) === 1;
+  if (!counted) {
+    // A copy of the key, or a replay: the owner should know.
     recordSecurityEvent(em, {
       user: passkey.user,
       type: 'passkey.counter_mismatch',
