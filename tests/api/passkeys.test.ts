@@ -503,6 +503,11 @@ describe('auth.passkeys.authenticationOptions and signIn', () => {
     ['an answer signed by another key', () => ({ signWith: newP256KeyPair().privateKey })],
     ['a registration answer (clientDataJSON type webauthn.create)', () => ({ type: 'webauthn.create' })],
     ['an answer to another challenge', () => ({ challenge: Buffer.alloc(32, 9).toString('base64url') })],
+    ['an answer made inside another site’s frame (crossOrigin)', () => ({ crossOrigin: true })],
+    [
+      'an answer naming another account as its user',
+      () => ({ userHandle: Buffer.from('someone-else').toString('base64url') }),
+    ],
   ];
   test.each(FORGED)(
     'auth.passkeys.signIn refuses %s with INVALID_CREDENTIALS, signs nobody in and spends the challenge',
@@ -751,6 +756,16 @@ describe('auth.passkeys.authenticationOptions and signIn', () => {
     clock.advance(5 * MINUTE + 1);
     expect((await signInFrom(client)).user.id).toBe(account.session.user.id);
   });
+});
+
+test('auth.passkeys.authenticationOptions gives one client IP 60 challenges in 5 minutes, then RATE_LIMITED', async () => {
+  const client = server.client({ ip: testIp() });
+  for (let asked = 0; asked < 60; asked++) await client.trpc.auth.passkeys.authenticationOptions.mutate();
+  await expectReason(client.trpc.auth.passkeys.authenticationOptions.mutate(), 'TOO_MANY_REQUESTS', 'RATE_LIMITED');
+  // Another address is not held back.
+  expect((await server.client({ ip: testIp() }).trpc.auth.passkeys.authenticationOptions.mutate()).challengeId).toEqual(
+    expect.any(String),
+  );
 });
 
 describe('privacy.exportData', () => {

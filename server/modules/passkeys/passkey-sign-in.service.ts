@@ -15,7 +15,7 @@ import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import type { SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import { PasskeyEntity } from './passkey.entity.ts';
-import { takeChallenge } from './passkeys.service.ts';
+import { challengeOf, takeChallenge } from './passkeys.service.ts';
 import { CHALLENGE_TTL_SECONDS, relyingParty } from './relying-party.ts';
 import { WebAuthnChallengeEntity } from './webauthn-challenge.entity.ts';
 
@@ -23,7 +23,16 @@ import { WebAuthnChallengeEntity } from './webauthn-challenge.entity.ts';
 export async function authenticationOptions(
   em: EntityManager,
   deps: Deps,
+  client: Client,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  // Each call keeps a row for 5 minutes: anonymous callers get a bounded number.
+  await enforceRateLimit(
+    em,
+    RATE_LIMITS.passkeyOptionsPerIp,
+    client.ip,
+    deps.now(),
+    'Too many sign-in attempts from your network. Try again in a few minutes.',
+  );
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(deps.config).id,
     userVerification: 'required',
@@ -66,6 +75,10 @@ export async function signInWithPasskey(
   const response = input.response as AuthenticationResponseJSON;
   const passkey = await em.findOne(PasskeyEntity, { credentialId: response.id }, { populate: ['user'] });
   if (!passkey) throw refused();
+  if (challengeOf(response.response.clientDataJSON) !== expectedChallenge) throw refused();
+  // A discoverable credential names its account: it must be the passkey's (WebAuthn §7.2, step 6).
+  const userHandle = response.response.userHandle;
+  if (userHandle && isoBase64URL.toUTF8String(userHandle) !== passkey.user.id) throw refused();
   const rp = relyingParty(deps.config);
   // The signature first, with the library's counter check out of the way (a stored 0): only a
   // response signed by the passkey's key may say anything about its counter.

@@ -38,7 +38,7 @@ export const passkeysRouter = router({
     return OK;
   }),
 
-  authenticationOptions: publicProcedure.mutation(({ ctx }) => authenticationOptions(ctx.em, ctx.deps)),
+  authenticationOptions: publicProcedure.mutation(({ ctx }) => authenticationOptions(ctx.em, ctx.deps, ctx.client)),
 
   signIn: publicProcedure
     .input(PasskeySignInInputSchema)

@@ -37,11 +37,17 @@ export function toPasskey(record: PasskeyRecord): Passkey {
   };
 }
 
-/** The challenge in a ceremony's client data: how a response names the challenge it answers. */
+/**
+ * The challenge in a ceremony's client data: how a response names the challenge it answers. Null
+ * also for a ceremony run inside another site's frame (crossOrigin), which this site never asks for.
+ */
 export function challengeOf(clientDataJSON: string): string | null {
   try {
-    const data = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON)) as { challenge?: unknown };
-    return typeof data.challenge === 'string' ? data.challenge : null;
+    const data = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON)) as {
+      challenge?: unknown;
+      crossOrigin?: unknown;
+    };
+    return typeof data.challenge === 'string' && data.crossOrigin !== true ? data.challenge : null;
   } catch {
     return null;
   }

@@ -25,6 +25,8 @@ export const RATE_LIMITS = {
   contactPerSender: { name: 'profile.contact:sender', limit: 10, windowSeconds: DAY },
   /** Provider sign-ins started: each keeps a row for 10 minutes. */
   providerStartPerIp: { name: 'auth.oauth.start:ip', limit: 30, windowSeconds: 5 * MINUTE },
+  /** Passkey sign-in challenges asked for (each a row for 5 minutes; autofill asks again before one expires). */
+  passkeyOptionsPerIp: { name: 'auth.passkeys.authenticationOptions:ip', limit: 60, windowSeconds: 5 * MINUTE },
   avatarUploadPerUser: { name: 'profile.uploadAvatar:user', limit: 20, windowSeconds: HOUR },
 } as const satisfies Record<string, RateLimitRule>;
 
