@@ -37,34 +37,29 @@ const base64url = (max: number) =>
     .regex(/^[A-Za-z0-9_-]+$/, 'Not base64url.');
 const ClientExtensionResultsSchema = z.record(z.string(), z.unknown()).default({});
 
-export const RegistrationResponseSchema = z.object({
-  id: base64url(1400),
-  rawId: base64url(1400),
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: ClientExtensionResultsSchema,
-  response: z.object({
-    clientDataJSON: base64url(8192),
-    attestationObject: base64url(65536),
-    transports: z.array(z.string().max(32)).max(10).optional(),
-    authenticatorData: base64url(65536).optional(),
-    publicKey: base64url(8192).optional(),
-    publicKeyAlgorithm: z.number().int().optional(),
-  }),
+/** What every credential answer carries around its `response`. */
+const credentialAnswer = <T extends z.ZodRawShape>(response: T) =>
+  z.object({
+    id: base64url(1400),
+    rawId: base64url(1400),
+    type: z.literal('public-key'),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults: ClientExtensionResultsSchema,
+    response: z.object({ clientDataJSON: base64url(8192), ...response }),
+  });
+
+export const RegistrationResponseSchema = credentialAnswer({
+  attestationObject: base64url(65536),
+  transports: z.array(z.string().max(32)).max(10).optional(),
+  authenticatorData: base64url(65536).optional(),
+  publicKey: base64url(8192).optional(),
+  publicKeyAlgorithm: z.number().int().optional(),
 });
 
-export const AuthenticationResponseSchema = z.object({
-  id: base64url(1400),
-  rawId: base64url(1400),
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: ClientExtensionResultsSchema,
-  response: z.object({
-    clientDataJSON: base64url(8192),
-    authenticatorData: base64url(65536),
-    signature: base64url(8192),
-    userHandle: base64url(1400).optional(),
-  }),
+export const AuthenticationResponseSchema = credentialAnswer({
+  authenticatorData: base64url(65536),
+  signature: base64url(8192),
+  userHandle: base64url(1400).optional(),
 });
 
 export const RegistrationOptionsInputSchema = z.object({ password: CurrentPasswordSchema.optional() }).default({});

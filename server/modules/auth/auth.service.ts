@@ -163,6 +163,17 @@ async function notifyNewSignIn(em: EntityManager, deps: Deps, user: User, client
   });
 }
 
+/** API.md §6: every sign-in attempt from one client IP counts, password or passkey. */
+export function limitSignInsFrom(em: EntityManager, client: Client, now: Date): Promise<void> {
+  return enforceRateLimit(
+    em,
+    RATE_LIMITS.loginPerIp,
+    client.ip,
+    now,
+    'Too many sign-in attempts from your network. Try again in a few minutes.',
+  );
+}
+
 /**
  * Unknown email and wrong password cost the same hash verification and get the same answer, and
  * both count towards the address's throttle unless this browser is one the account signed in
@@ -176,13 +187,7 @@ export async function login(
   knownAccounts: string[],
 ): Promise<SignInOutcome> {
   const now = deps.now();
-  await enforceRateLimit(
-    em,
-    RATE_LIMITS.loginPerIp,
-    client.ip,
-    now,
-    'Too many sign-in attempts from your network. Try again in a few minutes.',
-  );
+  await limitSignInsFrom(em, client, now);
   const user = await findUserByEmail(em, input.email);
   const address = normalizeEmail(input.email);
   const knownDevice = user !== null && knownAccounts.includes(user.id);

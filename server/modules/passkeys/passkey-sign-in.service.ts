@@ -10,7 +10,7 @@ import type { PasskeySignInInput } from '#shared/schemas/passkeys.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
-import { admit } from '#server/modules/auth/auth.service.ts';
+import { admit, limitSignInsFrom } from '#server/modules/auth/auth.service.ts';
 import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import type { SignedIn } from '#server/modules/sessions/sessions.service.ts';
@@ -63,13 +63,7 @@ export async function signInWithPasskey(
   client: Client,
 ): Promise<SignedIn> {
   const now = deps.now();
-  await enforceRateLimit(
-    em,
-    RATE_LIMITS.loginPerIp,
-    client.ip,
-    now,
-    'Too many sign-in attempts from your network. Try again in a few minutes.',
-  );
+  await limitSignInsFrom(em, client, now);
   const expectedChallenge = await takeChallenge(em, deps, { id: input.challengeId, purpose: 'authentication' });
   if (!expectedChallenge) throw refused();
   const response = input.response as AuthenticationResponseJSON;
