@@ -62,8 +62,8 @@ export function usePasskeySignIn({
   const [problem, setProblem] = useState<PasskeyProblem | null>(null);
   const [modal, setModal] = useState(false);
   const [round, setRound] = useState(0);
-  // After a refused autofill passkey, the next request waits for the member to do something on the
-  // page: an authenticator that answers by itself would otherwise be asked over and over.
+  // After a refused passkey, the next autofill request waits until the member is back in the Email
+  // field: an authenticator that answers by itself would otherwise be asked over and over.
   const [paused, setPaused] = useState(false);
   const modalRunning = useRef(false);
   const handlers = useRef({ onStart, onSignedIn });
@@ -117,9 +117,12 @@ export function usePasskeySignIn({
 
   useEffect(() => {
     if (!paused) return;
-    const resume = () => setPaused(false);
-    const events = ['pointerdown', 'keydown', 'focusin'] as const;
-    for (const event of events) document.addEventListener(event, resume, { once: true });
+    const resume = (event: Event) => {
+      if (event.target instanceof HTMLInputElement && event.target.autocomplete.split(/\s+/).includes('webauthn'))
+        setPaused(false);
+    };
+    const events = ['pointerdown', 'focusin', 'input'] as const;
+    for (const event of events) document.addEventListener(event, resume);
     return () => {
       for (const event of events) document.removeEventListener(event, resume);
     };
@@ -144,7 +147,7 @@ export function usePasskeySignIn({
         else if (outcome !== 'aborted') setProblem(BROWSER_FAILED);
         return;
       }
-      await finish(challenge.challengeId, response);
+      if (!(await finish(challenge.challengeId, response))) setPaused(true);
     } catch (error) {
       setProblem(refused(error));
     } finally {

@@ -112,10 +112,11 @@ export function Passkeys({ user }: { user: Me }) {
                 />
               </li>
             ) : (
-              <li key={passkey.id} className="item-list__item">
-                <div>
+              <li key={passkey.id} className="item-list__item passkey">
+                <div className="passkey__info">
                   <p className="item-list__title passkey__name">
-                    {passkey.name} {passkey.backedUp && <span className="badge badge--success">Synced</span>}
+                    <span>{passkey.name}</span>{' '}
+                    {passkey.backedUp && <span className="badge badge--success">Synced</span>}
                   </p>
                   <p className="field__hint" id={`passkey-${passkey.id}`}>
                     added {formatDate(passkey.createdAt)} ·{' '}
@@ -342,7 +343,6 @@ function RenameForm({ passkey, onDone }: { passkey: Passkey; onDone: (renamed: P
     <form
       noValidate
       className="stack passkey__rename"
-      aria-label={`Rename ${passkey.name}`}
       onSubmit={form.onSubmit((input, formElement) =>
         rename.mutate(input, {
           onSuccess: (renamed) => onDone(renamed),
