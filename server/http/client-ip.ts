@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { TrustProxy } from '#server/config.ts';
+import type { Client } from '#server/deps.ts';
 
 // Ours rather than Fastify's req.ip: Fastify 5 trusts no hop at all for a number of hops, and for
 // the other forms returns whatever text it stops at ("garbage", 10 KiB of it) as the address.
@@ -67,4 +68,11 @@ export function clientIp(req: Incoming, trust: TrustProxy): string {
     client = address;
   }
   return client;
+}
+
+const MAX_USER_AGENT = 512;
+
+/** Who is calling, as far as the network tells (TRUST_PROXY for the address): kept on sessions and events. */
+export function clientOf(req: Incoming, trust: TrustProxy): Client {
+  return { ip: clientIp(req, trust), userAgent: (req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT) };
 }

@@ -1,33 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Client, Deps } from '#server/deps.ts';
+import type { Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
+import { newSecret } from '#server/lib/ids.ts';
 import { completeFederatedSignIn } from '#server/modules/identities/federated-sign-in.ts';
-import {
-  callbackUrlOf,
-  FlowRefused,
-  newBrowserSecret,
-  startFlow,
-  takeFlow,
-} from '#server/modules/identities/oauth-flows.ts';
+import { callbackUrlOf, FlowRefused, startFlow, takeFlow } from '#server/modules/identities/oauth-flows.ts';
 import { ProviderError, type ProviderClient } from '#server/modules/identities/provider-clients.ts';
 import { setRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
-import { clientIp } from './client-ip.ts';
+import { clientOf } from './client-ip.ts';
 
 const FLOW_COOKIE_SECONDS = 10 * 60; // as long as a flow lives
-const MAX_USER_AGENT = 512;
 
 type Params = { provider: string };
 type StartQuery = { returnTo?: string; intent?: string; ticket?: string };
 
 // API.md §12: one cookie per browser binds its flows to it, scoped to /auth.
 const browserCookieName = (deps: Deps) => (deps.config.secureCookies ? '__Secure-oauth_browser' : 'oauth_browser');
-
-function callerOf(request: FastifyRequest, deps: Deps): Client {
-  return {
-    ip: clientIp(request, deps.config.trustProxy),
-    userAgent: (request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
-  };
-}
 
 const toLogin = (reply: FastifyReply, error: string) =>
   reply.redirect(`/login?error=${encodeURIComponent(error)}`, 302);
@@ -45,7 +32,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: M
     const client = clients.get(request.params.provider);
     if (!client) return toLogin(reply, 'provider_error');
     const intent = request.query.intent === 'link' ? 'link' : 'signin';
-    const browser = request.cookies[browserCookieName(deps)] || newBrowserSecret();
+    const browser = request.cookies[browserCookieName(deps)] || newSecret();
     try {
       const url = await startFlow(deps.orm.em.fork(), deps, {
         client,
@@ -53,7 +40,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: M
         returnTo: typeof request.query.returnTo === 'string' ? request.query.returnTo : undefined,
         ticket: typeof request.query.ticket === 'string' ? request.query.ticket : undefined,
         browser,
-        caller: callerOf(request, deps),
+        caller: clientOf(request, deps.config.trustProxy),
       });
       // A provider that answers by a cross-site POST needs SameSite=None, which only https allows.
       const crossSitePost = client.provider.kind === 'oidc' && client.provider.responseMode === 'form_post';
@@ -117,7 +104,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: M
         flow,
         provider: { id: client.provider.id, name: client.provider.name },
         profile,
-        client: callerOf(request, deps),
+        client: clientOf(request, deps.config.trustProxy),
       });
       if (outcome.signedIn) {
         const { refresh, authSession } = outcome.signedIn;

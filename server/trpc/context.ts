@@ -1,6 +1,6 @@
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import type { Client, Deps } from '#server/deps.ts';
-import { clientIp } from '#server/http/client-ip.ts';
+import { clientOf } from '#server/http/client-ip.ts';
 
 /**
  * What one HTTP request carries, shared by every call of a batch. The unit of work is not here:
@@ -15,8 +15,6 @@ export type Context = {
   bearerToken: string | null;
 };
 
-const MAX_USER_AGENT = 512;
-
 export function contextFactory(deps: Deps) {
   return ({ req, res }: CreateFastifyContextOptions): Context => {
     const authorization = req.headers.authorization;
@@ -27,10 +25,7 @@ export function contextFactory(deps: Deps) {
       res,
       requestId: req.id,
       // X-Forwarded-For counts only as far as TRUST_PROXY says (API.md §11).
-      client: {
-        ip: clientIp(req, deps.config.trustProxy),
-        userAgent: (req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT),
-      },
+      client: clientOf(req, deps.config.trustProxy),
       bearerToken: bearer || null,
     };
   };

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readBody } from './request-body.ts';
+import { clientCredentials, readBody } from './request-body.ts';
 
 /**
  * A stand-in for GitHub's OAuth app endpoints and the two user API calls Latchkey makes, on
@@ -184,15 +184,7 @@ export async function startGitHubStandIn(options: { apps?: GitHubApp[] } = {}): 
         error_uri: 'https://docs.github.com/apps/troubleshooting-oauth-errors',
       });
 
-    let clientId = params.get('client_id');
-    let clientSecret = params.get('client_secret');
-    const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '');
-    if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      clientId = decodeURIComponent(decoded.slice(0, colon));
-      clientSecret = decodeURIComponent(decoded.slice(colon + 1));
-    }
+    const { clientId, clientSecret } = clientCredentials(params, request);
     const app = apps.find((candidate) => candidate.clientId === clientId);
     if (!app || !clientSecret || !sameSecret(clientSecret, app.clientSecret)) {
       return failure('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');

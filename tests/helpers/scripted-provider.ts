@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { readBody } from './request-body.ts';
+import { clientCredentials, readBody } from './request-body.ts';
 
 /**
  * An OpenID Provider that issues whatever ID token the test scripts, for the attack tests of API.md
@@ -201,15 +201,7 @@ export async function startScriptedProvider(options: {
     }
     if (request.method === 'POST' && url.pathname === '/token') {
       const params = new URLSearchParams(await readBody(request));
-      let clientId = params.get('client_id');
-      let clientSecret = params.get('client_secret');
-      const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '');
-      if (basic) {
-        const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        clientId = decodeURIComponent(decoded.slice(0, colon));
-        clientSecret = decodeURIComponent(decoded.slice(colon + 1));
-      }
+      const { clientId, clientSecret } = clientCredentials(params, request);
       if (clientId !== options.clientId || clientSecret !== options.clientSecret) {
         return json(401, { error: 'invalid_client' });
       }

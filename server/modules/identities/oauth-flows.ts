@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/core';
 import * as oidc from 'openid-client';
 import type { Client, Deps } from '#server/deps.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
-import { newSecret } from '#server/lib/ids.ts';
 import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
@@ -108,6 +107,3 @@ export async function takeFlow(
     flow.expiresAt > deps.now();
   return valid ? flow : null;
 }
-
-/** A new browser secret, when the browser has none. */
-export const newBrowserSecret = () => newSecret();

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import {
   generateRegistrationOptions,
   verifyRegistrationResponse,
@@ -162,7 +162,7 @@ export async function registerPasskey(
   try {
     await em.flush();
   } catch (error) {
-    if ((error as { name?: string }).name === 'UniqueConstraintViolationException') {
+    if (error instanceof UniqueConstraintViolationException) {
       throw new AppError('INVALID_INPUT', 'This passkey is already on an account.');
     }
     throw error;
