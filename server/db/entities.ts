@@ -18,6 +18,11 @@ import { IdentityEntity } from '#server/modules/identities/identity.entity.ts';
 import { OAuthFlowEntity } from '#server/modules/identities/oauth-flow.entity.ts';
 import { PendingLinkEntity } from '#server/modules/identities/pending-link.entity.ts';
 import { PasskeyEntity } from '#server/modules/passkeys/passkey.entity.ts';
+import { NoticeEntity } from '#server/modules/notices/notice.entity.ts';
+import { MembershipEntity } from '#server/modules/orgs/membership.entity.ts';
+import { OrgEventEntity } from '#server/modules/orgs/org-event.entity.ts';
+import { OrgInvitationEntity } from '#server/modules/orgs/org-invitation.entity.ts';
+import { OrganizationEntity } from '#server/modules/orgs/organization.entity.ts';
 import { WebAuthnChallengeEntity } from '#server/modules/passkeys/webauthn-challenge.entity.ts';
 
 export const ENTITIES = [
@@ -42,4 +47,9 @@ export const ENTITIES = [
   PendingLinkEntity,
   PasskeyEntity,
   WebAuthnChallengeEntity,
+  OrganizationEntity,
+  MembershipEntity,
+  OrgInvitationEntity,
+  OrgEventEntity,
+  NoticeEntity,
 ];
