@@ -1,6 +1,7 @@
 import { adminRouter } from '#server/modules/admin/admin.router.ts';
 import { authRouter } from '#server/modules/auth/auth.router.ts';
 import { flyersRouter } from '#server/modules/flyers/flyers.router.ts';
+import { orgsRouter } from '#server/modules/orgs/orgs.router.ts';
 import { preferencesRouter } from '#server/modules/preferences/preferences.router.ts';
 import { privacyRouter } from '#server/modules/privacy/privacy.router.ts';
 import { profileRouter } from '#server/modules/profile/profile.router.ts';
@@ -13,6 +14,7 @@ export const appRouter = router({
   privacy: privacyRouter,
   preferences: preferencesRouter,
   flyers: flyersRouter,
+  orgs: orgsRouter,
   admin: adminRouter,
   system: systemRouter,
 });

@@ -8,7 +8,15 @@ import {
 import { ORG_EVENT_TYPES } from '../org-events.ts';
 import { OrgRoleSchema } from '../roles.ts';
 import { CurrentPasswordSchema } from './auth.ts';
-import { EmailSchema, IdSchema, InstantSchema, STORABLE_TEXT_MESSAGE, TokenSchema, isStorableText, maxCodePoints } from './common.ts';
+import {
+  EmailSchema,
+  IdSchema,
+  InstantSchema,
+  STORABLE_TEXT_MESSAGE,
+  TokenSchema,
+  isStorableText,
+  maxCodePoints,
+} from './common.ts';
 import { INVITATION_STATUSES } from './admin.ts';
 
 export const OrgNameSchema = z
@@ -126,7 +134,13 @@ export const OrgInvitationCreateInputSchema = z.union([
 ]);
 export type OrgInvitationCreateInput = z.infer<typeof OrgInvitationCreateInputSchema>;
 
-export const ORG_INVITATION_OUTCOMES = ['invited', 'already_member', 'already_invited', 'invalid', 'over_limit'] as const;
+export const ORG_INVITATION_OUTCOMES = [
+  'invited',
+  'already_member',
+  'already_invited',
+  'invalid',
+  'over_limit',
+] as const;
 
 export const OrgInvitationOutcomeSchema = z.object({
   email: z.string(),

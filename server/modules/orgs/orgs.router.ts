@@ -1,0 +1,64 @@
+import type { OrgRole } from '#shared/roles.ts';
+import { OK } from '#shared/schemas/common.ts';
+import {
+  MemberInputSchema,
+  MemberSetRoleInputSchema,
+  MembersListInputSchema,
+  OrgCreateInputSchema,
+  OrgDeleteInputSchema,
+  OrgUpdateInputSchema,
+} from '#shared/schemas/orgs.ts';
+import { authedProcedure, router } from '#server/trpc/init.ts';
+import { orgProcedure } from '#server/trpc/org-procedure.ts';
+import { listMembers, removeMember, setMemberRole } from './members.service.ts';
+import { toOrg, type OrgAccess } from './org-access.ts';
+import type { Organization } from './organization.entity.ts';
+import { createOrg, deleteOrg, listMyOrgs, updateOrg } from './orgs.service.ts';
+
+const accessOf = (ctx: { org: Organization; orgRole: OrgRole }): OrgAccess => ({ org: ctx.org, role: ctx.orgRole });
+
+export const orgsRouter = router({
+  create: authedProcedure
+    .input(OrgCreateInputSchema)
+    .mutation(async ({ ctx, input }) => createOrg(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
+
+  mine: authedProcedure.query(({ ctx }) => listMyOrgs(ctx.em, ctx.auth.userId)),
+
+  get: orgProcedure('members:read').query(({ ctx }) => ({ ...toOrg(ctx.org), role: ctx.orgRole })),
+
+  update: orgProcedure('org:update')
+    .input(OrgUpdateInputSchema)
+    .mutation(({ ctx, input }) => updateOrg(ctx.em, ctx.deps, ctx.auth.userId, ctx.org, input)),
+
+  delete: orgProcedure('org:delete')
+    .input(OrgDeleteInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      await deleteOrg(ctx.em, await ctx.auth.loadUser(), ctx.org, input.password);
+      return OK;
+    }),
+
+  leave: orgProcedure('members:read').mutation(async ({ ctx }) => {
+    await removeMember(ctx.em, ctx.deps, ctx.auth.userId, accessOf(ctx), ctx.auth.userId);
+    return OK;
+  }),
+
+  members: router({
+    list: orgProcedure('members:read')
+      .input(MembersListInputSchema)
+      .query(({ ctx, input }) => listMembers(ctx.em, accessOf(ctx), input)),
+
+    setRole: orgProcedure('members:manage')
+      .input(MemberSetRoleInputSchema)
+      .mutation(async ({ ctx, input }) => {
+        await setMemberRole(ctx.em, ctx.deps, ctx.auth.userId, accessOf(ctx), input.userId, input.role);
+        return OK;
+      }),
+
+    remove: orgProcedure('members:manage')
+      .input(MemberInputSchema)
+      .mutation(async ({ ctx, input }) => {
+        await removeMember(ctx.em, ctx.deps, ctx.auth.userId, accessOf(ctx), input.userId);
+        return OK;
+      }),
+  }),
+});
