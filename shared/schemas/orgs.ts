@@ -152,6 +152,7 @@ export const OrgInvitationOutcomeSchema = z.object({
 export type OrgInvitationOutcome = z.infer<typeof OrgInvitationOutcomeSchema>;
 
 export const CreatedOrgInvitationSchema = z.object({ id: z.string(), expiresAt: InstantSchema });
+export type CreatedOrgInvitation = z.infer<typeof CreatedOrgInvitationSchema>;
 
 export const OrgInvitationBatchResultSchema = z.object({
   results: z.array(OrgInvitationOutcomeSchema),
@@ -199,6 +200,8 @@ export type OrgEventPage = z.infer<typeof OrgEventPageSchema>;
 /** What `/invite?token=` shows before anyone acts: the address and, for an organization's invitation, which one. */
 export const InvitationDetailsSchema = z.object({
   email: z.string(),
-  organization: z.object({ name: z.string(), role: OrgRoleSchema }).nullable(),
+  /** Whether the invited address has an account: told only to the link's holder, who proved the mailbox. */
+  accountExists: z.boolean(),
+  organization: z.object({ name: z.string(), slug: z.string(), role: OrgRoleSchema }).nullable(),
 });
 export type InvitationDetails = z.infer<typeof InvitationDetailsSchema>;
