@@ -23,3 +23,25 @@ export function decodeCursor(value: string): Cursor {
     fieldErrors: { cursor: ['Not a cursor from this list.'] },
   });
 }
+
+/** The filter for what follows the cursor in a list ordered newest first by `field`, then id (descending). */
+export function olderThan(cursor: string | undefined, field: string): object {
+  if (!cursor) return {};
+  const after = decodeCursor(cursor);
+  const at = new Date(after.at);
+  return { $or: [{ [field]: { $lt: at } }, { [field]: at, id: { $lt: after.id } }] };
+}
+
+/** One page from `limit + 1` rows fetched: the rows to show and the cursor to the next page. */
+export function pageOf<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+  atOf: (row: T) => Date,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    page,
+    nextCursor: rows.length > limit && last ? encodeCursor({ at: atOf(last).getTime(), id: last.id }) : null,
+  };
+}

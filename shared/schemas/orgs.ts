@@ -175,7 +175,8 @@ export type OrgInvitation = z.infer<typeof OrgInvitationSchema>;
 export const OrgInvitationIdInputSchema = z.object({ orgId: IdSchema, id: IdSchema });
 export type OrgInvitationIdInput = z.infer<typeof OrgInvitationIdInputSchema>;
 
-export const OrgInvitationAcceptInputSchema = z.object({ token: TokenSchema });
+/** The secret of an /invite link, of either kind. */
+export const InvitationTokenInputSchema = z.object({ token: TokenSchema });
 
 export const OrgLogInputSchema = z.object({ orgId: IdSchema, ...PageInputShape });
 export type OrgLogInput = z.infer<typeof OrgLogInputSchema>;

@@ -8,11 +8,12 @@ import {
   type SignInResult,
 } from '#shared/schemas/auth.ts';
 import { VerifyMfaInputSchema } from '#shared/schemas/mfa.ts';
+import { InvitationTokenInputSchema } from '#shared/schemas/orgs.ts';
 import { SecurityEventsInputSchema } from '#shared/schemas/sessions.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { listSecurityEvents } from '#server/modules/audit/security-events.ts';
 import { emailChangeRouter } from '#server/modules/email-change/email-change.router.ts';
-import { acceptInvitation } from '#server/modules/invitations/invitations.service.ts';
+import { acceptInvitationLink, invitationDetails } from '#server/modules/invitations/invitation-link.ts';
 import { identitiesRouter, oauthRouter, providersProcedure } from '#server/modules/identities/identities.router.ts';
 import { mfaRouter } from '#server/modules/mfa/mfa.router.ts';
 import { passkeysRouter } from '#server/modules/passkeys/passkeys.router.ts';
@@ -74,10 +75,14 @@ export const authRouter = router({
 
   me: authedProcedure.query(({ ctx }) => ctx.auth.me()),
 
+  invitationDetails: publicProcedure
+    .input(InvitationTokenInputSchema)
+    .query(({ ctx, input }) => invitationDetails(ctx.em, ctx.deps, input.token)),
+
   acceptInvitation: publicProcedure
     .input(AcceptInvitationInputSchema)
     .mutation(async ({ ctx, input }) =>
-      deliverSession(ctx, await acceptInvitation(ctx.em, ctx.deps, input, ctx.client)),
+      deliverSession(ctx, await acceptInvitationLink(ctx.em, ctx.deps, input, ctx.client)),
     ),
 
   password: passwordRouter,

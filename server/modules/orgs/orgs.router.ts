@@ -6,12 +6,23 @@ import {
   MembersListInputSchema,
   OrgCreateInputSchema,
   OrgDeleteInputSchema,
+  InvitationTokenInputSchema,
+  OrgInvitationCreateInputSchema,
+  OrgInvitationIdInputSchema,
+  OrgLogInputSchema,
   OrgUpdateInputSchema,
 } from '#shared/schemas/orgs.ts';
 import { authedProcedure, router } from '#server/trpc/init.ts';
 import { orgProcedure } from '#server/trpc/org-procedure.ts';
 import { listMembers, removeMember, setMemberRole } from './members.service.ts';
 import { toOrg, type OrgAccess } from './org-access.ts';
+import {
+  acceptOrgInvitation,
+  createOrgInvitations,
+  listOrgInvitations,
+  revokeOrgInvitation,
+} from './org-invitations.service.ts';
+import { listOrgLog } from './org-log.ts';
 import type { Organization } from './organization.entity.ts';
 import { createOrg, deleteOrg, listMyOrgs, updateOrg } from './orgs.service.ts';
 
@@ -61,4 +72,29 @@ export const orgsRouter = router({
         return OK;
       }),
   }),
+
+  invitations: router({
+    create: orgProcedure('members:invite')
+      .input(OrgInvitationCreateInputSchema)
+      .mutation(({ ctx, input }) => createOrgInvitations(ctx.em, ctx.deps, ctx.auth.userId, accessOf(ctx), input)),
+
+    list: orgProcedure('members:invite').query(({ ctx }) => listOrgInvitations(ctx.em, ctx.deps, accessOf(ctx))),
+
+    revoke: orgProcedure('members:invite')
+      .input(OrgInvitationIdInputSchema)
+      .mutation(async ({ ctx, input }) => {
+        await revokeOrgInvitation(ctx.em, ctx.deps, ctx.auth.userId, accessOf(ctx), input.id);
+        return OK;
+      }),
+
+    accept: authedProcedure
+      .input(InvitationTokenInputSchema)
+      .mutation(async ({ ctx, input }) =>
+        acceptOrgInvitation(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.token),
+      ),
+  }),
+
+  log: orgProcedure('members:manage')
+    .input(OrgLogInputSchema)
+    .query(({ ctx, input }) => listOrgLog(ctx.em, accessOf(ctx), input)),
 });

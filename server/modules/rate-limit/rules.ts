@@ -1,3 +1,4 @@
+import { ORG_INVITATIONS_PER_DAY } from '#shared/constants.ts';
 import type { RateLimitRule } from './rate-limit.ts';
 
 const MINUTE = 60;
@@ -27,6 +28,8 @@ export const RATE_LIMITS = {
   providerStartPerIp: { name: 'auth.oauth.start:ip', limit: 30, windowSeconds: 5 * MINUTE },
   /** Passkey sign-in challenges asked for (each a row for 5 minutes; autofill asks again before one expires). */
   passkeyOptionsPerIp: { name: 'auth.passkeys.authenticationOptions:ip', limit: 60, windowSeconds: 5 * MINUTE },
+  /** Invitations an organization sends (API.md §14), one hit per address invited. */
+  orgInvitationsPerOrg: { name: 'orgs.invitations:org', limit: ORG_INVITATIONS_PER_DAY, windowSeconds: DAY },
   avatarUploadPerUser: { name: 'profile.uploadAvatar:user', limit: 20, windowSeconds: HOUR },
 } as const satisfies Record<string, RateLimitRule>;
 
