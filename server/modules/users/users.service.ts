@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { normalizeEmail } from '#shared/text.ts';
+import { newId } from '#server/lib/ids.ts';
 import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
 import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.entity.ts';
@@ -21,6 +22,8 @@ export function createUser(
 ): User {
   const email = input.email.trim();
   const user = em.create(UserEntity, {
+    // Known before the flush, for records written in the same unit of work that keep it as a plain id.
+    id: newId(),
     email,
     emailNormalized: normalizeEmail(email),
     passwordHash: input.passwordHash,
