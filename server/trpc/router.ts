@@ -1,6 +1,7 @@
 import { adminRouter } from '#server/modules/admin/admin.router.ts';
 import { authRouter } from '#server/modules/auth/auth.router.ts';
 import { flyersRouter } from '#server/modules/flyers/flyers.router.ts';
+import { noticesRouter } from '#server/modules/notices/notices.router.ts';
 import { orgsRouter } from '#server/modules/orgs/orgs.router.ts';
 import { preferencesRouter } from '#server/modules/preferences/preferences.router.ts';
 import { privacyRouter } from '#server/modules/privacy/privacy.router.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   preferences: preferencesRouter,
   flyers: flyersRouter,
   orgs: orgsRouter,
+  notices: noticesRouter,
   admin: adminRouter,
   system: systemRouter,
 });
