@@ -6,6 +6,7 @@ import {
   type SignedUp,
   type TestServer,
 } from '#tests/helpers/test-server.ts';
+import { joinOrg } from '#tests/helpers/orgs.ts';
 
 let server: TestServer;
 let owner: SignedUp;
@@ -48,11 +49,11 @@ test('a non-member gets NOT_FOUND exactly as for an organization that does not e
   expect(theirs).toMatchObject({ code: 'NOT_FOUND', reason: 'NOT_FOUND' });
   expect(none.message).toBe(theirs.message);
   for (const call of [
-    stranger.client.trpc.orgs.members.list.query({ orgId: org.id }),
-    stranger.client.trpc.orgs.update.mutate({ orgId: org.id, name: 'Mine now' }),
-    stranger.client.trpc.orgs.leave.mutate({ orgId: org.id }),
+    () => stranger.client.trpc.orgs.members.list.query({ orgId: org.id }),
+    () => stranger.client.trpc.orgs.update.mutate({ orgId: org.id, name: 'Mine now' }),
+    () => stranger.client.trpc.orgs.leave.mutate({ orgId: org.id }),
   ]) {
-    expect(await errorOf(call)).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await errorOf(call())).toMatchObject({ code: 'NOT_FOUND' });
   }
   expect((await owner.client.trpc.orgs.get.query({ orgId: org.id })).name).toBe('Private');
 });
@@ -67,4 +68,77 @@ test('the last owner cannot leave: LAST_OWNER', async () => {
   expect(members.items).toEqual([
     expect.objectContaining({ userId: owner.session.user.id, role: 'owner', name: 'Olga Owner' }),
   ]);
+});
+
+test('two owners demoting each other at once leave one owner', async () => {
+  const org = await owner.client.trpc.orgs.create.mutate({ name: 'Duel', slug: slug() });
+  await joinOrg(server, owner, org, other, 'owner');
+  for (let round = 0; round < 3; round++) {
+    const answers = await Promise.allSettled([
+      owner.client.trpc.orgs.members.setRole.mutate({ orgId: org.id, userId: other.session.user.id, role: 'member' }),
+      other.client.trpc.orgs.members.setRole.mutate({ orgId: org.id, userId: owner.session.user.id, role: 'member' }),
+    ]);
+    const list = await owner.client.trpc.orgs.members.list.query({ orgId: org.id });
+    const owners = list.items.filter((member) => member.role === 'owner');
+    expect(owners).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 'rejected')).toHaveLength(1);
+    const failed = answers.find((answer) => answer.status === 'rejected') as PromiseRejectedResult;
+    expect((failed.reason as { data?: { reason?: string } }).data?.reason).toBe('LAST_OWNER');
+    // Make both owners again for the next round.
+    const [reader, demoted] = owners[0]!.userId === owner.session.user.id ? [owner, other] : [other, owner];
+    await reader.client.trpc.orgs.members.setRole.mutate({
+      orgId: org.id,
+      userId: demoted.session.user.id,
+      role: 'owner',
+    });
+  }
+});
+
+test('only owners make or unmake owners; an admin cannot act on an owner', async () => {
+  const org = await owner.client.trpc.orgs.create.mutate({ name: 'Ranks', slug: slug() });
+  await joinOrg(server, owner, org, other, 'admin');
+  await joinOrg(server, owner, org, stranger, 'member');
+  const admins = other.client.trpc.orgs.members;
+  for (const call of [
+    () => admins.setRole.mutate({ orgId: org.id, userId: stranger.session.user.id, role: 'owner' }),
+    () => admins.setRole.mutate({ orgId: org.id, userId: owner.session.user.id, role: 'member' }),
+    () => admins.remove.mutate({ orgId: org.id, userId: owner.session.user.id }),
+  ]) {
+    expect(await errorOf(call())).toMatchObject({ code: 'FORBIDDEN' });
+  }
+  await admins.setRole.mutate({ orgId: org.id, userId: stranger.session.user.id, role: 'admin' });
+  const roles = (await owner.client.trpc.orgs.members.list.query({ orgId: org.id })).items.map((m) => m.role);
+  expect(roles.sort()).toEqual(['admin', 'admin', 'owner']);
+});
+
+test('a removal acts on the very next request, and a role change too', async () => {
+  const org = await owner.client.trpc.orgs.create.mutate({ name: 'Revolving', slug: slug() });
+  await joinOrg(server, owner, org, other, 'admin');
+  expect(await other.client.trpc.orgs.log.query({ orgId: org.id })).toMatchObject({ items: expect.any(Array) });
+  await owner.client.trpc.orgs.members.setRole.mutate({ orgId: org.id, userId: other.session.user.id, role: 'member' });
+  expect(await errorOf(other.client.trpc.orgs.log.query({ orgId: org.id }))).toMatchObject({ code: 'FORBIDDEN' });
+  await owner.client.trpc.orgs.members.remove.mutate({ orgId: org.id, userId: other.session.user.id });
+  expect(await errorOf(other.client.trpc.orgs.get.query({ orgId: org.id }))).toMatchObject({ code: 'NOT_FOUND' });
+  expect(await other.client.trpc.orgs.mine.query()).not.toContainEqual(expect.objectContaining({ org }));
+  const log = await owner.client.trpc.orgs.log.query({ orgId: org.id, limit: 2 });
+  expect(log.items.map((event) => [event.type, event.subject?.name])).toEqual([
+    ['member.removed', 'Otto Other'],
+    ['member.role_changed', 'Otto Other'],
+  ]);
+});
+
+test("another organization's members cannot be acted on through one's own", async () => {
+  const theirs = await owner.client.trpc.orgs.create.mutate({ name: 'Theirs', slug: slug() });
+  await joinOrg(server, owner, theirs, other, 'member');
+  const mine = await stranger.client.trpc.orgs.create.mutate({ name: 'Mine', slug: slug() });
+  const strangers = stranger.client.trpc.orgs.members;
+  for (const call of [
+    () => strangers.setRole.mutate({ orgId: mine.id, userId: other.session.user.id, role: 'admin' }),
+    () => strangers.remove.mutate({ orgId: mine.id, userId: other.session.user.id }),
+  ]) {
+    expect(await errorOf(call())).toMatchObject({ code: 'NOT_FOUND' });
+  }
+  const members = await owner.client.trpc.orgs.members.list.query({ orgId: theirs.id });
+  expect(members.items).toContainEqual(expect.objectContaining({ userId: other.session.user.id, role: 'member' }));
+  expect((await strangers.list.query({ orgId: mine.id })).items).toHaveLength(1);
 });
