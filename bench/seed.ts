@@ -1,8 +1,8 @@
-// Puts users, sessions and flyers straight into the database (SQLite or PostgreSQL): the benchmark
-// measures the server, not the seeding. Every seeded user has the same password (one real Argon2id
-// hash). Instants are bound as Dates and flags as booleans, as the server binds them: PostgreSQL's
-// timestamptz and boolean columns take no epoch numbers or 0/1, and node-sqlite3 stores a Date as
-// its epoch milliseconds and a boolean as 0/1, what the ORM writes there.
+// Puts users, sessions, flyers and an organization's notices straight into the database (SQLite or
+// PostgreSQL): the benchmark measures the server, not the seeding. Every seeded user has the same
+// password (one real Argon2id hash). Instants are bound as Dates and flags as booleans, as the server
+// binds them: PostgreSQL's timestamptz and boolean columns take no epoch numbers or 0/1, and
+// node-sqlite3 stores a Date as its epoch milliseconds and a boolean as 0/1, what the ORM writes there.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { ACCESS_TOKEN_TTL_SECONDS } from '#shared/constants.ts';
@@ -81,6 +81,43 @@ export async function seedFlyers(em: EntityManager, userId: string, count: numbe
     ['id', 'user_id', 'title', 'body', 'status', 'created_at', 'updated_at', 'published_at'],
     rows,
   );
+}
+
+/**
+ * An organization with `members` (the first its owner, the others members) and `notices` notices
+ * written by them in turn, a second apart: notices.list's board (API.md §14).
+ */
+export async function seedOrgWithNotices(em: EntityManager, members: SeededUser[], notices: number): Promise<string> {
+  const now = new Date();
+  const orgId = id();
+  await em.transactional(async (tx) => {
+    await insertRows(
+      tx,
+      'organizations',
+      ['id', 'name', 'slug', 'created_at', 'updated_at'],
+      [[orgId, 'Bench Org', 'bench-org', now, now]],
+    );
+    await insertRows(
+      tx,
+      'memberships',
+      ['id', 'org_id', 'user_id', 'role', 'created_at'],
+      members.map((member, i) => [id(), orgId, member.id, i === 0 ? 'owner' : 'member', now]),
+    );
+    await insertRows(
+      tx,
+      'notices',
+      ['id', 'org_id', 'author_id', 'title', 'body', 'created_at'],
+      Array.from({ length: notices }, (_, i) => [
+        id(),
+        orgId,
+        members[i % members.length]!.id,
+        `Notice ${i}`,
+        `Body of notice ${i}. `.repeat(10),
+        new Date(now.getTime() - i * 1000),
+      ]),
+    );
+  });
+  return orgId;
 }
 
 export type SeededSession = { accessToken: string; refreshToken: string };
