@@ -12,6 +12,7 @@ import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import type { SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { findUserByEmail } from '#server/modules/users/users.service.ts';
+import { OrgInvitationEntity } from '#server/modules/orgs/org-invitation.entity.ts';
 import { InvitationEntity, type InvitationRecord } from './invitation.entity.ts';
 import { INVITATION_TTL_SECONDS, claimPending, invalidInvitation, pendingAt, statusOf } from './invitation-state.ts';
 import { createInvitedAccount } from './invited-account.ts';
@@ -94,11 +95,10 @@ export async function acceptInvitation(
   });
 }
 
-/** Housekeeping: invitations that ended (expired or revoked) over 30 days ago are removed. */
+/** Housekeeping: invitations of either kind that ended (expired or revoked) over 30 days ago are removed. */
 export async function pruneEndedInvitations(em: EntityManager, now: Date): Promise<void> {
   const cutoff = new Date(now.getTime() - KEEP_ENDED_INVITATIONS_MS);
-  await em.nativeDelete(InvitationEntity, {
-    acceptedAt: null,
-    $or: [{ expiresAt: { $lte: cutoff } }, { revokedAt: { $lte: cutoff } }],
-  });
+  const ended = { acceptedAt: null, $or: [{ expiresAt: { $lte: cutoff } }, { revokedAt: { $lte: cutoff } }] };
+  await em.nativeDelete(InvitationEntity, ended);
+  await em.nativeDelete(OrgInvitationEntity, ended);
 }
