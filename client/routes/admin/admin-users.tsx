@@ -11,6 +11,7 @@ import { useDateFormatter, useRelativeTimeFormatter } from '#client/lib/preferen
 import { useSession } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 import { useDebounced } from '#client/lib/use-debounced.ts';
+import { AdminUserOrgs } from './admin-user-orgs.tsx';
 
 type Action = { kind: 'role' | 'disable' | 'enable' | 'revoke'; user: AdminUser };
 
@@ -129,6 +130,7 @@ export function AdminUsersPage() {
                   Joined {formatDate(user.createdAt)} ·{' '}
                   {user.lastSignInAt ? `last sign-in ${ago(user.lastSignInAt)}` : 'never signed in'}
                 </p>
+                <AdminUserOrgs user={user} />
               </div>
               {mayManage && (
                 <div className="row admin-list__actions">

@@ -1,11 +1,13 @@
 import { sql, type EntityManager, type FilterQuery } from '@mikro-orm/core';
 import type { Role } from '#shared/roles.ts';
 import type { AdminUser, AdminUserPage, AdminUsersListInput } from '#shared/schemas/admin.ts';
+import type { AccountMembership } from '#shared/schemas/privacy.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { decodeCursor, encodeCursor } from '#server/lib/cursor.ts';
 import { stepDownAdmin } from './last-admin.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { listAccountMemberships } from '#server/modules/privacy/account-memberships.ts';
 import { ProfileEntity, type Profile } from '#server/modules/profile/profile.entity.ts';
 import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
@@ -73,6 +75,12 @@ async function requireUser(em: EntityManager, userId: string): Promise<User> {
   const user = await em.findOne(UserEntity, { id: userId });
   if (!user) throw new AppError('NOT_FOUND', 'There is no such user.');
   return user;
+}
+
+/** The organizations a user is in and their role in each; NOT_FOUND for an unknown user, not an empty list. */
+export async function listUserOrgs(em: EntityManager, userId: string): Promise<AccountMembership[]> {
+  const user = await requireUser(em, userId);
+  return listAccountMemberships(em, user.id);
 }
 
 export async function setRole(

@@ -13,7 +13,7 @@ import {
   revokeInvitation,
 } from '#server/modules/invitations/invitations.service.ts';
 import { permittedProcedure, router } from '#server/trpc/init.ts';
-import { listUsers, revokeUserSessions, setDisabled, setRole } from './admin-users.service.ts';
+import { listUserOrgs, listUsers, revokeUserSessions, setDisabled, setRole } from './admin-users.service.ts';
 
 const readUsers = permittedProcedure('users:read');
 const manageUsers = permittedProcedure('users:manage');
@@ -22,6 +22,8 @@ const manageInvitations = permittedProcedure('invitations:manage');
 export const adminRouter = router({
   users: router({
     list: readUsers.input(AdminUsersListInputSchema).query(({ ctx, input }) => listUsers(ctx.em, input)),
+
+    orgs: readUsers.input(UserIdInputSchema).query(({ ctx, input }) => listUserOrgs(ctx.em, input.userId)),
 
     setRole: manageUsers.input(SetRoleInputSchema).mutation(async ({ ctx, input }) => {
       await setRole(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.role, ctx.client);

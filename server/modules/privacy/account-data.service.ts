@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { DeleteAccountInput } from '#shared/schemas/privacy.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
@@ -21,6 +21,8 @@ import { revokeSessionsOf } from '#server/modules/sessions/sessions.service.ts';
 import { isActiveAdmin, stepDownAdmin } from '#server/modules/admin/last-admin.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
+import { listAccountMemberships } from './account-memberships.ts';
+import { settleOwnedOrgs } from './owned-orgs.ts';
 import { getPrivacySettings } from './privacy.service.ts';
 
 /** Deactivated accounts are erased after this, by the server's housekeeping. */
@@ -30,7 +32,7 @@ const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 
 /** Every record held about the caller, as plain JSON: no password hash, token, TOTP secret or recovery code. */
 export async function exportAccountData(em: EntityManager, user: User) {
-  const [profile, privacy, preferences, sessions, events, flyers, emailChanges, identities, passkeys] =
+  const [profile, privacy, preferences, sessions, events, flyers, emailChanges, identities, passkeys, memberships] =
     await Promise.all([
       em.findOneOrFail(ProfileEntity, { user: user.id }),
       getPrivacySettings(em, user),
@@ -46,6 +48,7 @@ export async function exportAccountData(em: EntityManager, user: User) {
       }),
       em.find(IdentityEntity, { user: user.id }, { orderBy: { createdAt: 'asc' } }),
       em.find(PasskeyEntity, { user: user.id }, { orderBy: { createdAt: 'asc' } }),
+      listAccountMemberships(em, user.id),
     ]);
   return {
     exportedAt: new Date().toISOString(),
@@ -95,6 +98,7 @@ export async function exportAccountData(em: EntityManager, user: User) {
       transports: passkey.transports?.split(',') ?? [],
     })),
     flyers: flyers.map(toFlyer),
+    memberships,
     pendingEmailChanges: emailChanges.map((change) => ({
       newEmail: change.email,
       requestedAt: iso(change.createdAt),
@@ -138,8 +142,10 @@ export async function deleteAccount(
 
 /**
  * Erases the account: the user row goes and the database cascades to profile, settings,
- * sessions, tokens, flyers, codes and history. Security events stay, stripped of the IP and
- * device and no longer linked to anyone. The picture goes unless another profile uses it.
+ * sessions, tokens, flyers, codes, history and memberships. Security events stay, stripped of the
+ * IP and device and no longer linked to anyone. The picture goes unless another profile uses it.
+ * An organization it alone is in goes too; LAST_OWNER, and nothing erased, while it is the last
+ * owner of one with other members.
  */
 export async function eraseAccount(
   em: EntityManager,
@@ -152,6 +158,7 @@ export async function eraseAccount(
   await em.transactional(async (tx) => {
     // An active admin steps down first, in the same transaction: refused when nobody would remain.
     if (options.unlessLastAdmin) await stepDownAdmin(tx, { id: userId }, { column: 'role', value: 'user' }, deps.now());
+    await settleOwnedOrgs(tx, userId);
     await tx.nativeUpdate(SecurityEventEntity, { user: userId }, { ip: null, userAgent: null });
     const deleted = await tx.nativeDelete(UserEntity, { id: userId });
     if (deleted === 0) throw new AppError('NOT_FOUND', 'This account no longer exists.');
@@ -161,28 +168,68 @@ export async function eraseAccount(
   if (avatarFile) await releaseAvatar(em, avatarFile);
 }
 
-/** Housekeeping: accounts deactivated more than 30 days ago are erased, without anyone running a job. */
+const ERASED_PER_PASS = 100;
+
+/**
+ * Housekeeping: accounts deactivated more than 30 days ago are erased, without anyone running a job.
+ * At most 100 per pass; accounts that cannot go yet are stepped over, so they never hold up the rest.
+ */
 export async function eraseExpiredDeactivatedAccounts(em: EntityManager, deps: Deps): Promise<number> {
   const cutoff = new Date(deps.now().getTime() - DEACTIVATION_GRACE_DAYS * 24 * 60 * 60 * 1000);
-  const expired = await em.find(
-    UserEntity,
-    { deactivatedAt: { $lte: cutoff } },
-    { fields: ['id'], orderBy: { deactivatedAt: 'asc' }, limit: 100 },
-  );
   let erased = 0;
-  for (const user of expired) {
-    try {
-      await eraseAccount(em.fork(), deps, user.id);
-      erased++;
-    } catch (error) {
-      // Gone already (its owner or another instance got there first): nothing left to do.
-      if (error instanceof AppError && error.reason === 'NOT_FOUND') continue;
-      // One account that cannot be erased now must not keep the others waiting: the next pass tries again.
-      deps.log.warn(
-        { err: error, userId: user.id },
-        'a deactivated account could not be erased; the next pass tries again',
-      );
+  let after: { deactivatedAt: Date; id: string } | null = null;
+  while (erased < ERASED_PER_PASS) {
+    const due: FilterQuery<User> = { deactivatedAt: { $lte: cutoff } };
+    const expired: Pick<User, 'id' | 'deactivatedAt'>[] = await em.find(
+      UserEntity,
+      after
+        ? {
+            $and: [
+              due,
+              {
+                $or: [
+                  { deactivatedAt: { $gt: after.deactivatedAt } },
+                  { deactivatedAt: after.deactivatedAt, id: { $gt: after.id } },
+                ],
+              },
+            ],
+          }
+        : due,
+      {
+        fields: ['id', 'deactivatedAt'],
+        orderBy: { deactivatedAt: 'asc', id: 'asc' },
+        limit: ERASED_PER_PASS - erased,
+      },
+    );
+    const last = expired[expired.length - 1];
+    if (!last?.deactivatedAt) break;
+    for (const user of expired) {
+      if (await eraseExpired(em.fork(), deps, user.id)) erased++;
     }
+    after = { deactivatedAt: last.deactivatedAt, id: last.id };
   }
   return erased;
+}
+
+/** One expired account: true when erased; a refusal or failure is logged and left to the next pass. */
+async function eraseExpired(em: EntityManager, deps: Deps, userId: string): Promise<boolean> {
+  try {
+    await eraseAccount(em, deps, userId);
+    return true;
+  } catch (error) {
+    // Gone already (its owner or another instance got there first): nothing left to do.
+    if (error instanceof AppError && error.reason === 'NOT_FOUND') return false;
+    // Kept until its organizations have another owner or no other member; the reason, not the message
+    // (which names an organization), goes to the log.
+    if (error instanceof AppError && error.reason === 'LAST_OWNER') {
+      deps.log.warn(
+        { userId, reason: error.reason },
+        'a deactivated account is the last owner of an organization with other members; it is kept until that changes',
+      );
+      return false;
+    }
+    // One account that cannot be erased now must not keep the others waiting: the next pass tries again.
+    deps.log.warn({ err: error, userId }, 'a deactivated account could not be erased; the next pass tries again');
+    return false;
+  }
 }
