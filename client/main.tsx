@@ -10,6 +10,7 @@ import { router } from './router.tsx';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';
+import './styles/orgs.css';
 
 applyStoredTheme();
 // Sign-in survives reloads: the refresh cookie buys a new access token before anything renders data.

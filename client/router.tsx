@@ -13,6 +13,13 @@ import { SignupPage } from './routes/auth/signup.tsx';
 import { VerifyEmailPage } from './routes/auth/verify-email.tsx';
 import { MyFlyersPage } from './routes/flyers/my-flyers.tsx';
 import { HomePage } from './routes/home.tsx';
+import { OrgInvitationsPage } from './routes/orgs/org-invitations.tsx';
+import { OrgLayout } from './routes/orgs/org-layout.tsx';
+import { OrgLogPage } from './routes/orgs/org-log.tsx';
+import { OrgMembersPage } from './routes/orgs/org-members.tsx';
+import { OrgNoticesPage } from './routes/orgs/org-notices.tsx';
+import { OrgSettingsPage } from './routes/orgs/org-settings.tsx';
+import { OrgsPage } from './routes/orgs/orgs-list.tsx';
 import { NotFoundPage } from './routes/not-found.tsx';
 import { PublicProfilePage } from './routes/profile/public-profile.tsx';
 import { AccountSettingsPage } from './routes/settings/account-settings.tsx';
@@ -48,6 +55,19 @@ export const router = createBrowserRouter([
           { path: 'security', element: <SecuritySettingsPage /> },
           { path: 'privacy', element: <PrivacySettingsPage /> },
           { path: 'preferences', element: <PreferencesSettingsPage /> },
+        ],
+      },
+      { path: '/orgs', element: <OrgsPage /> },
+      {
+        path: '/orgs/:slug',
+        element: <OrgLayout />,
+        children: [
+          { index: true, element: <Navigate to="members" replace /> },
+          { path: 'members', element: <OrgMembersPage /> },
+          { path: 'invitations', element: <OrgInvitationsPage /> },
+          { path: 'notices', element: <OrgNoticesPage /> },
+          { path: 'settings', element: <OrgSettingsPage /> },
+          { path: 'log', element: <OrgLogPage /> },
         ],
       },
       {

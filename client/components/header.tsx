@@ -3,6 +3,7 @@ import { PRODUCT_NAME } from '#shared/constants.ts';
 import { can } from '#shared/roles.ts';
 import { signOut, useSession } from '#client/lib/session.ts';
 import { Avatar } from './avatar.tsx';
+import { OrgSwitcher } from './org-switcher.tsx';
 import { Button } from './ui/button.tsx';
 
 export function Header() {
@@ -28,6 +29,7 @@ export function Header() {
           )}
           {session.status === 'signed_in' && (
             <>
+              <OrgSwitcher />
               <NavLink to="/flyers" className="header-link">
                 Flyers
               </NavLink>
