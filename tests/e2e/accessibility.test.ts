@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
+import { joinOrg } from '#tests/helpers/orgs.ts';
 import { signUpAndVerify, type TestServer } from '#tests/helpers/test-server.ts';
 import { audit, type Violation } from './axe.ts';
 import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
@@ -28,6 +29,13 @@ const MEMBER_ROUTES = [
   '/flyers',
   '/admin/users',
   '/admin/invitations',
+  '/orgs',
+  '/orgs/axe-org/members',
+  '/orgs/axe-org/invitations',
+  '/orgs/axe-org/notices',
+  '/orgs/axe-org/settings',
+  '/orgs/axe-org/log',
+  '/orgs/not-mine/members',
 ];
 
 async function settle(page: Page) {
@@ -64,6 +72,20 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.0/2.1 A and AA)',
       body: 'Analytical engines, Tuesdays.',
     });
     await visitor.client.trpc.flyers.publish.mutate({ id: flyer.id });
+    // An organization with a member, a pending invitation, a notice and a log, so its pages show data.
+    // The role change above ended the admin's token: a fresh sign-in for the seeding.
+    const fresh = await admin.client.trpc.auth.login.mutate({ email: admin.email, password: admin.password });
+    if (fresh.status !== 'signed_in') throw new Error('The admin was asked for a code.');
+    admin.client.useSession(fresh.session);
+    const org = await admin.client.trpc.orgs.create.mutate({ name: 'Axe Org', slug: 'axe-org' });
+    await joinOrg(server, admin, org, visitor, 'member');
+    await admin.client.trpc.orgs.invitations.create.mutate({
+      orgId: org.id,
+      email: 'pending@example.com',
+      role: 'admin',
+    });
+    await admin.client.trpc.notices.post.mutate({ orgId: org.id, title: 'Welcome', body: 'Coffee on Fridays.' });
+    await visitor.client.trpc.orgs.create.mutate({ name: 'Not Mine', slug: 'not-mine' });
 
     const violations: Violation[] = [];
     for (const colorScheme of ['light', 'dark'] as const) {
