@@ -15,7 +15,9 @@ const subjectOf = (event: OrgEvent) => (event.subject ? event.subject.name || ev
 function detailsOf(event: OrgEvent): string {
   const parts = [`By ${event.actor ? event.actor.name || 'a member without a name' : 'a former member'}`];
   const subject = subjectOf(event);
-  if (subject) parts.push(subject);
+  // Joining and leaving are done by the subject themselves: their name once is enough.
+  const self = event.subject?.userId != null && event.subject.userId === event.actor?.userId;
+  if (subject && !self) parts.push(subject);
   if (event.role) parts.push(ORG_ROLE_LABEL[event.role]);
   return parts.join(' · ');
 }

@@ -6,7 +6,7 @@ import { ORG_ROLE_LABEL } from '#client/lib/orgs.ts';
 export function RoleSelect({ roles, defaultValue = 'member' }: { roles: OrgRole[]; defaultValue?: OrgRole }) {
   const id = useId();
   return (
-    <div className="field">
+    <div className="field role-field">
       <label className="field__label" htmlFor={id}>
         Role
       </label>
