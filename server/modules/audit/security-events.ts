@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { SecurityEventType } from '#shared/security-events.ts';
 import type { SecurityEventPage, SecurityEventsInput } from '#shared/schemas/sessions.ts';
 import type { Client } from '#server/deps.ts';
-import { decodeCursor, encodeCursor } from '#server/lib/cursor.ts';
+import { olderThan, pageOf } from '#server/lib/cursor.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { SecurityEventEntity } from './security-event.entity.ts';
 
@@ -31,25 +31,20 @@ export async function listSecurityEvents(
   input: SecurityEventsInput,
 ): Promise<SecurityEventPage> {
   const limit = input?.limit ?? DEFAULT_PAGE;
-  const after = input?.cursor ? decodeCursor(input.cursor) : null;
-  const before = after
-    ? { $or: [{ at: { $lt: new Date(after.at) } }, { at: new Date(after.at), id: { $lt: after.id } }] }
-    : {};
   const rows = await em.find(
     SecurityEventEntity,
-    { user: user.id, ...before },
+    { user: user.id, ...olderThan(input?.cursor, 'at') },
     { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 },
   );
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
+  const { page, nextCursor } = pageOf(rows, limit, (event) => event.at);
   return {
-    items: items.map((event) => ({
+    items: page.map((event) => ({
       id: event.id,
       type: event.type,
       at: event.at.toISOString(),
       ip: event.ip ?? null,
       userAgent: event.userAgent ?? null,
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at.getTime(), id: last.id }) : null,
+    nextCursor,
   };
 }

@@ -10,7 +10,7 @@ import { avatarUrl } from '#server/modules/profile/avatar-url.ts';
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { MembershipEntity, type Membership } from './membership.entity.ts';
-import type { OrgAccess } from './org-access.ts';
+import { requireRightOver, type OrgAccess } from './org-access.ts';
 import { recordOrgEvent } from './org-log.ts';
 
 const DEFAULT_PAGE = 25;
@@ -85,13 +85,6 @@ async function requireMember(em: EntityManager, orgId: string, userId: string): 
   return membership;
 }
 
-/** Making or unmaking an owner takes `owners:manage` on top of `members:manage`. */
-function requireRightOver(access: OrgAccess, ...roles: OrgRole[]): void {
-  if (roles.includes('owner') && !orgCan(access.role, 'owners:manage')) {
-    throw new AppError('FORBIDDEN', 'Only an owner can make or unmake owners.');
-  }
-}
-
 export async function setMemberRole(
   em: EntityManager,
   deps: Deps,
@@ -103,7 +96,7 @@ export async function setMemberRole(
   await em.transactional(async (tx) => {
     const membership = await requireMember(tx, access.org.id, userId);
     if (membership.role === role) return;
-    requireRightOver(access, membership.role, role);
+    requireRightOver(access, [membership.role, role]);
     if (membership.role === 'owner') await requireAnotherOwner(tx, access.org.id, userId);
     membership.role = role;
     recordOrgEvent(tx, {
@@ -127,7 +120,7 @@ export async function removeMember(
 ): Promise<void> {
   await em.transactional(async (tx) => {
     const membership = await requireMember(tx, access.org.id, userId);
-    if (userId !== actorId) requireRightOver(access, membership.role);
+    if (userId !== actorId) requireRightOver(access, [membership.role]);
     if (membership.role === 'owner') await requireAnotherOwner(tx, access.org.id, userId);
     tx.remove(membership);
     recordOrgEvent(tx, {

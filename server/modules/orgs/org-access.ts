@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { OrgRole } from '#shared/roles.ts';
+import { orgCan, type OrgRole } from '#shared/roles.ts';
 import type { Org } from '#shared/schemas/orgs.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { MembershipEntity } from './membership.entity.ts';
@@ -21,4 +21,13 @@ export type OrgAccess = { org: Organization; role: OrgRole };
 export async function findMembership(em: EntityManager, orgId: string, userId: string): Promise<OrgAccess | null> {
   const membership = await em.findOne(MembershipEntity, { org: orgId, user: userId }, { populate: ['org'] });
   return membership ? { org: membership.org as Organization, role: membership.role } : null;
+}
+
+/** Making, unmaking or inviting an owner takes `owners:manage` on top of the procedure's permission. */
+export function requireRightOver(
+  access: OrgAccess,
+  roles: OrgRole[],
+  message = 'Only an owner can make or unmake owners.',
+): void {
+  if (roles.includes('owner') && !orgCan(access.role, 'owners:manage')) throw new AppError('FORBIDDEN', message);
 }

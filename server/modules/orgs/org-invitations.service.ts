@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { ORGS_PER_MEMBER_MAX, UNNAMED_MEMBER } from '#shared/constants.ts';
-import { orgCan, type OrgRole } from '#shared/roles.ts';
+import type { OrgRole } from '#shared/roles.ts';
 import type { AcceptInvitationInput } from '#shared/schemas/auth.ts';
 import { EmailSchema } from '#shared/schemas/common.ts';
 import type {
@@ -16,7 +16,7 @@ import { storeOf } from '#server/db/stores/store.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
-import { newSecret } from '#server/lib/ids.ts';
+import { newId, newSecret } from '#server/lib/ids.ts';
 import type { MailMessage } from '#server/mail/mail-message.ts';
 import { orgInvitationMail } from '#server/mail/templates/org-invitation-mail.ts';
 import {
@@ -33,18 +33,12 @@ import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import type { SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { MembershipEntity } from './membership.entity.ts';
-import { toOrg, type OrgAccess } from './org-access.ts';
+import { requireRightOver, toOrg, type OrgAccess } from './org-access.ts';
 import { OrgInvitationEntity, type OrgInvitationRecord } from './org-invitation.entity.ts';
 import { recordOrgEvent } from './org-log.ts';
 import type { Organization } from './organization.entity.ts';
 
 const LISTED_MAX = 500;
-
-function requireRightToInvite(access: OrgAccess, role: OrgRole): void {
-  if (role === 'owner' && !orgCan(access.role, 'owners:manage')) {
-    throw new AppError('FORBIDDEN', 'Only an owner can invite owners.');
-  }
-}
 
 type Invite = { emails: string[]; role: OrgRole; replacePending: boolean };
 type Batch = { results: OrgInvitationOutcome[]; retryAfterSeconds: number | null; mails: MailMessage[] };
@@ -68,7 +62,7 @@ async function invite(
   access: OrgAccess,
   request: Invite,
 ): Promise<Batch> {
-  requireRightToInvite(access, request.role);
+  requireRightOver(access, [request.role], 'Only an owner can invite owners.');
   const org = access.org;
   const inviterName = (await displayNames(em, [inviterId])).get(inviterId) ?? UNNAMED_MEMBER;
   // Each entry as given, with its normalized form when it is an address.
@@ -117,6 +111,7 @@ async function invite(
         taken.add(address.normalized);
         const secret = newSecret();
         const invitation = tx.create(OrgInvitationEntity, {
+          id: newId(),
           org: org.id,
           email: address.email,
           emailNormalized: address.normalized,
@@ -134,7 +129,6 @@ async function invite(
           role: request.role,
           at: now,
         });
-        await tx.flush();
         batch.results.push({
           email: address.email,
           outcome: 'invited',
@@ -145,6 +139,7 @@ async function invite(
         batch.mails.push({ to: address.email, ...orgInvitationMail(link, inviterName, org.name, request.role) });
       }
     }
+    await tx.flush();
     return batch;
   });
 }
@@ -223,7 +218,7 @@ export async function revokeOrgInvitation(
   // Looked up within the caller's organization: an id of another one is not found, like a made-up one.
   const invitation = await em.findOne(OrgInvitationEntity, { id, org: access.org.id });
   if (!invitation) throw new AppError('NOT_FOUND', 'There is no such invitation.');
-  requireRightToInvite(access, invitation.role);
+  requireRightOver(access, [invitation.role], 'Only an owner can invite owners.');
   if (invitation.acceptedAt) throw new AppError('INVALID_INPUT', 'This invitation was already accepted.');
   if (invitation.revokedAt) return;
   const now = deps.now();
