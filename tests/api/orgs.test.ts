@@ -58,6 +58,34 @@ test('a non-member gets NOT_FOUND exactly as for an organization that does not e
   expect((await owner.client.trpc.orgs.get.query({ orgId: org.id })).name).toBe('Private');
 });
 
+test('membership checks arriving together are each answered by their own membership', async () => {
+  const [ours, theirs] = await Promise.all([
+    owner.client.trpc.orgs.create.mutate({ name: 'Ours', slug: slug() }),
+    stranger.client.trpc.orgs.create.mutate({ name: 'Theirs', slug: slug() }),
+  ]);
+  await joinOrg(server, owner, ours, other, 'admin');
+  // All at once, so that the server reads the memberships of one turn of its event loop together.
+  const calls = [
+    [owner, ours, 'owner'],
+    [other, ours, 'admin'],
+    [stranger, ours, null],
+    [owner, theirs, null],
+    [other, theirs, null],
+    [stranger, theirs, 'owner'],
+  ] as const;
+  const answers = await Promise.all(
+    calls.flatMap(([who, org]) =>
+      Array.from({ length: 3 }, () =>
+        who.client.trpc.orgs.get.query({ orgId: org.id }).then(
+          (got) => got.role,
+          async (error: unknown) => (await errorOf(Promise.reject(error))).code,
+        ),
+      ),
+    ),
+  );
+  expect(answers).toEqual(calls.flatMap(([, , role]) => Array.from({ length: 3 }, () => role ?? 'NOT_FOUND')));
+});
+
 test('the last owner cannot leave: LAST_OWNER', async () => {
   const org = await owner.client.trpc.orgs.create.mutate({ name: 'Solo', slug: slug() });
   expect(await errorOf(owner.client.trpc.orgs.leave.mutate({ orgId: org.id }))).toMatchObject({

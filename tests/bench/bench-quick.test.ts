@@ -9,6 +9,7 @@ const SCENARIOS = [
   'auth.me, one session',
   'auth.me, 200 sessions',
   'profile.get (5 flyers)',
+  'notices.list (org member, 5 notices)',
   'auth.refresh',
   'baseline again',
   'auth.login',
