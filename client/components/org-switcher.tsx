@@ -4,8 +4,9 @@ import { ORG_ROLE_LABEL, useMyOrgs } from '#client/lib/orgs.ts';
 
 /**
  * The header's organization switcher: a disclosure button and a list of plain links (not an ARIA
- * menu, which would ask for arrow-key handling that links do not need). Escape, a click elsewhere
- * or moving focus away closes it; Escape gives the focus back to the button.
+ * menu: links keep their role, and Tab walks them). As in the WAI-ARIA disclosure navigation
+ * pattern, the arrow keys, Home and End also move along the links. Escape, a click elsewhere or
+ * moving focus away closes it; Escape gives the focus back to the button.
  */
 export function OrgSwitcher() {
   const mine = useMyOrgs();
@@ -13,10 +14,17 @@ export function OrgSwitcher() {
   const panelId = useId();
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  // ArrowDown on a closed switcher opens it; its first link can take the focus only once shown.
+  const focusFirstOnOpen = useRef(false);
   const location = useLocation();
   const current = mine.data?.find((item) => location.pathname.startsWith(`/orgs/${item.org.slug}/`));
 
   useEffect(() => setOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (open && focusFirstOnOpen.current) links(panelRef.current)[0]?.focus();
+    focusFirstOnOpen.current = false;
+  }, [open]);
   useEffect(() => {
     if (!open) return;
     const onPointer = (event: PointerEvent) => {
@@ -35,6 +43,22 @@ export function OrgSwitcher() {
           event.stopPropagation();
           setOpen(false);
           buttonRef.current?.focus();
+          return;
+        }
+        const onButton = event.target === buttonRef.current;
+        if (!open) {
+          if (onButton && event.key === 'ArrowDown') {
+            event.preventDefault();
+            focusFirstOnOpen.current = true;
+            setOpen(true);
+          }
+          return;
+        }
+        const target = nextLink(links(panelRef.current), event.target, event.key, onButton);
+        if (target) {
+          // The page must not scroll as well.
+          event.preventDefault();
+          target.focus();
         }
       }}
       onBlur={(event) => {
@@ -57,7 +81,7 @@ export function OrgSwitcher() {
           <path d="M5.5 7.5 10 12l4.5-4.5" fill="none" stroke="currentColor" strokeWidth="2" />
         </svg>
       </button>
-      <div id={panelId} className="org-switcher__panel" hidden={!open}>
+      <div id={panelId} ref={panelRef} className="org-switcher__panel" hidden={!open}>
         {mine.isPending && <p className="org-switcher__note">Loading…</p>}
         {mine.isError && <p className="org-switcher__note">We could not load your organizations.</p>}
         {mine.data?.length === 0 && <p className="org-switcher__note">You are not in any organization yet.</p>}
@@ -83,4 +107,17 @@ export function OrgSwitcher() {
       </div>
     </div>
   );
+}
+
+const links = (panel: HTMLElement | null): HTMLAnchorElement[] => [...(panel?.querySelectorAll('a') ?? [])];
+
+/** The link a key moves to from `from` (the button counts as before the first link), or null if it moves nowhere. */
+function nextLink(all: HTMLAnchorElement[], from: EventTarget, key: string, onButton: boolean) {
+  const at = onButton ? -1 : all.indexOf(from as HTMLAnchorElement);
+  if (!onButton && at === -1) return null;
+  if (key === 'ArrowDown') return all[Math.min(at + 1, all.length - 1)] ?? null;
+  if (key === 'ArrowUp') return onButton ? null : (all[Math.max(at - 1, 0)] ?? null);
+  if (key === 'Home') return all[0] ?? null;
+  if (key === 'End') return all.at(-1) ?? null;
+  return null;
 }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { describeOrgEvent } from '#shared/org-events.ts';
 import { linkIn } from '#tests/helpers/mail-capture.ts';
-import { signUpAndVerify, strongPassword, uniqueEmail, VERIFY_SUBJECT } from '#tests/helpers/test-server.ts';
+import { joinOrg } from '#tests/helpers/orgs.ts';
+import {
+  signUpAndVerify,
+  strongPassword,
+  uniqueEmail,
+  VERIFY_SUBJECT,
+  type SignedUp,
+  type TestServer,
+} from '#tests/helpers/test-server.ts';
 import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
 
 const hasChromium = chromiumAvailable();
@@ -72,6 +81,33 @@ function announcedErrors(field: Locator): Promise<{ invalid: string | null; desc
       .filter((node): node is HTMLElement => node !== null && node.classList.contains('field__error'))
       .map((node) => node.textContent?.trim() ?? ''),
   }));
+}
+
+/** Signs in from /login by keyboard and waits for the home page's heading to take the focus. */
+async function logInByKeyboard(page: Page, server: TestServer, who: SignedUp, name: string) {
+  await page.goto(`${server.url}/login`);
+  await expectHeadingFocused(page, 'Log in');
+  await press(page, 'Tab', page.getByLabel('Email', { exact: true }), 'the Email field');
+  await page.keyboard.type(who.email);
+  await press(page, 'Tab', page.getByLabel('Password', { exact: true }), 'the Password field');
+  await page.keyboard.type(who.password);
+  await page.keyboard.press('Enter');
+  await expectHeadingFocused(page, `Welcome, ${name}`);
+}
+
+/** From the home page's heading back through the header to the organization switcher's button. */
+async function backToSwitcher(page: Page): Promise<Locator> {
+  const header = page.getByRole('navigation', { name: 'Account' });
+  const steps: [Locator, string][] = [
+    [header.getByRole('link', { name: 'Your profile', exact: true }), 'the Your profile link'],
+    [header.getByRole('button', { name: 'Log out', exact: true }), 'the Log out button'],
+    [header.getByRole('link', { name: 'Settings', exact: true }), 'the Settings link'],
+    [header.getByRole('link', { name: 'Flyers', exact: true }), 'the Flyers link'],
+  ];
+  for (const [target, what] of steps) await press(page, 'Shift+Tab', target, what);
+  const button = header.getByRole('button', { name: 'Organizations', exact: true });
+  await press(page, 'Shift+Tab', button, 'the Organizations button');
+  return button;
 }
 
 describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
@@ -283,6 +319,242 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await page.getByText('Your account is deleted.').waitFor();
     await header.getByRole('link', { name: 'Log in', exact: true }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
+    await context.close();
+  });
+
+  it('opens the organization switcher from the keyboard: Enter opens it, the arrow keys and Tab move through its links, Escape closes it and gives the focus back to its button', async () => {
+    const server = setup.server();
+    const owner = await signUpAndVerify(server, { name: 'Sid Switcher' });
+    await owner.client.trpc.orgs.create.mutate({ name: 'Kite Works', slug: 'kite-works' });
+    await owner.client.trpc.orgs.create.mutate({ name: 'Lamp Lab', slug: 'lamp-lab' });
+    const context = await newContext();
+    const page = await context.newPage();
+    const header = page.getByRole('navigation', { name: 'Account' });
+    await logInByKeyboard(page, server, owner, 'Sid Switcher');
+
+    const button = await backToSwitcher(page);
+    const expanded = () => button.getAttribute('aria-expanded');
+    const kite = header.getByRole('link', { name: /^Kite Works/ });
+    const lamp = header.getByRole('link', { name: /^Lamp Lab/ });
+    const all = header.getByRole('link', { name: 'All organizations', exact: true });
+    expect(await expanded()).toBe('false');
+    await page.keyboard.press('Enter');
+    await kite.waitFor();
+    expect(await expanded()).toBe('true');
+    await expectFocusedWithRing(button, 'the Organizations button, once open');
+
+    // Down from the button into the list, down and up along it, Home and End at its ends.
+    await page.keyboard.press('ArrowDown');
+    await expectFocusedWithRing(kite, 'the first organization, after ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expectFocusedWithRing(lamp, 'the second organization, after ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expectFocusedWithRing(all, 'the All organizations link, after ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await expectFocusedWithRing(lamp, 'the second organization, after ArrowUp');
+    await page.keyboard.press('Home');
+    await expectFocusedWithRing(kite, 'the first organization, after Home');
+    await page.keyboard.press('End');
+    await expectFocusedWithRing(all, 'the All organizations link, after End');
+
+    await page.keyboard.press('Escape');
+    await expectFocusedWithRing(button, 'the Organizations button, after Escape');
+    expect(await expanded()).toBe('false');
+    expect(await kite.isVisible()).toBe(false);
+
+    // Tab walks the open list in order; tabbing out of it closes it.
+    await page.keyboard.press('Space');
+    await kite.waitFor();
+    await press(page, 'Tab', kite, 'the first organization');
+    await press(page, 'Tab', lamp, 'the second organization');
+    await press(page, 'Tab', all, 'the All organizations link');
+    await press(page, 'Tab', header.getByRole('link', { name: 'Flyers', exact: true }), 'the Flyers link');
+    await expect.poll(expanded, { message: 'the switcher closes once the focus has left it' }).toBe('false');
+
+    // ArrowDown on the closed button opens it at its first link; Enter on an organization goes to its members.
+    await press(page, 'Shift+Tab', button, 'the Organizations button');
+    await page.keyboard.press('ArrowDown');
+    await expectFocusedWithRing(kite, 'the first organization, after ArrowDown on the closed button');
+    await page.keyboard.press('ArrowDown');
+    await expectFocusedWithRing(lamp, 'the second organization');
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Members');
+    expect(new URL(page.url()).pathname).toBe('/orgs/lamp-lab/members');
+    expect(await expanded()).toBe('false');
+    await context.close();
+  });
+
+  it('changes a member’s role and removes them by keyboard: each confirmation keeps the focus inside, Escape cancels and gives the focus back to the button that opened it', async () => {
+    const server = setup.server();
+    const owner = await signUpAndVerify(server, { name: 'Mo Manager' });
+    const member = await signUpAndVerify(server, { name: 'Nell Member' });
+    const org = await owner.client.trpc.orgs.create.mutate({ name: 'Quay Crew', slug: 'quay-crew' });
+    await joinOrg(server, owner, org, member, 'member');
+    const context = await newContext();
+    const page = await context.newPage();
+    const members = page.getByRole('list', { name: 'Members' });
+    await logInByKeyboard(page, server, owner, 'Mo Manager');
+    await backToSwitcher(page);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Members');
+
+    await press(page, 'Tab', page.getByLabel('Search members'), 'the Search members field');
+    await press(page, 'Tab', members.getByRole('link', { name: 'Mo Manager' }), 'the own row’s name');
+    await press(page, 'Tab', members.getByRole('link', { name: 'Nell Member' }), 'Nell’s name');
+    const roleSelect = page.getByLabel('Role of Nell Member');
+    await press(page, 'Tab', roleSelect, 'Nell’s role');
+    await page.keyboard.press('ArrowUp');
+    expect(await roleSelect.inputValue()).toBe('admin');
+    const openRole = page.getByRole('button', { name: 'Change role: Nell Member' });
+    await press(page, 'Tab', openRole, 'the Change role button');
+
+    await page.keyboard.press('Enter');
+    const roleDialog = page.getByRole('dialog', { name: 'Make Nell Member an admin?' });
+    const cancelRole = roleDialog.getByRole('button', { name: 'Cancel', exact: true });
+    const confirmRole = roleDialog.getByRole('button', { name: 'Change role', exact: true });
+    await expectFocusedWithRing(cancelRole, 'the dialog’s Cancel button, as it opens');
+    await press(page, 'Tab', confirmRole, 'the dialog’s Change role button');
+    await press(page, 'Tab', cancelRole, 'the dialog’s Cancel button again: Tab stays in the dialog');
+    await press(page, 'Shift+Tab', confirmRole, 'the dialog’s Change role button again: so does Shift+Tab');
+    await page.keyboard.press('Escape');
+    await roleDialog.waitFor({ state: 'hidden' });
+    await expectFocusedWithRing(openRole, 'the Change role button, after Escape');
+    expect((await owner.client.trpc.orgs.members.list.query({ orgId: org.id })).items.map((item) => item.role)).toEqual(
+      ['owner', 'member'],
+    );
+
+    await page.keyboard.press('Enter');
+    await expectFocusedWithRing(cancelRole, 'the dialog’s Cancel button, reopened');
+    await press(page, 'Tab', confirmRole, 'the dialog’s Change role button');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Nell Member is now an admin.' }).waitFor();
+    await roleDialog.waitFor({ state: 'hidden' });
+    // The Change role button goes once the role is saved: the focus stays on the row, on its role.
+    await expectFocusedWithRing(roleSelect, 'Nell’s role, once changed');
+
+    const openRemove = page.getByRole('button', { name: 'Remove: Nell Member' });
+    await press(page, 'Tab', openRemove, 'the Remove button');
+    await page.keyboard.press('Enter');
+    const removeDialog = page.getByRole('dialog', { name: 'Remove Nell Member from Quay Crew?' });
+    const cancelRemove = removeDialog.getByRole('button', { name: 'Cancel', exact: true });
+    const confirmRemove = removeDialog.getByRole('button', { name: 'Remove member', exact: true });
+    await expectFocusedWithRing(cancelRemove, 'the removal’s Cancel button, as it opens');
+    await press(page, 'Shift+Tab', confirmRemove, 'the Remove member button: Shift+Tab stays in the dialog');
+    await press(page, 'Tab', cancelRemove, 'the removal’s Cancel button: so does Tab');
+    await page.keyboard.press('Escape');
+    await removeDialog.waitFor({ state: 'hidden' });
+    await expectFocusedWithRing(openRemove, 'the Remove button, after Escape');
+
+    await page.keyboard.press('Enter');
+    await press(page, 'Tab', confirmRemove, 'the Remove member button');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Nell Member is no longer a member of Quay Crew.' }).waitFor();
+    await expect.poll(() => members.getByRole('link', { name: 'Nell Member' }).count()).toBe(0);
+    // The row and its button are gone: the focus goes back to the list, not to the page body.
+    await expectFocusedWithRing(page.getByLabel('Search members'), 'the Search members field, after the removal');
+    await context.close();
+  });
+
+  it('uses the organization pages by keyboard: posts a notice and cancels its deletion, sends an invitation, renames the organization and reads the activity log', async () => {
+    const server = setup.server();
+    const owner = await signUpAndVerify(server, { name: 'Opal Owner' });
+    await owner.client.trpc.orgs.create.mutate({ name: 'Reed Room', slug: 'reed-room' });
+    const context = await newContext();
+    const page = await context.newPage();
+    const orgNav = page.getByRole('navigation', { name: 'Organization' });
+    const navLink = (name: string): [Locator, string] => [
+      orgNav.getByRole('link', { name, exact: true }),
+      `the ${name} link of the organization`,
+    ];
+    const walk = async (key: 'Tab' | 'Shift+Tab', steps: [Locator, string][]) => {
+      for (const [target, what] of steps) await press(page, key, target, what);
+    };
+    await logInByKeyboard(page, server, owner, 'Opal Owner');
+    await backToSwitcher(page);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Members');
+
+    // The organization's sections come just before the page's content.
+    await walk('Shift+Tab', [navLink('Activity log'), navLink('Settings'), navLink('Notices')]);
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Notices');
+    const title = page.getByLabel('Title', { exact: true });
+    const text = page.getByLabel('Text', { exact: true });
+    const post = page.getByRole('button', { name: 'Post notice', exact: true });
+    await press(page, 'Tab', title, 'the Title field');
+    await page.keyboard.type('Keys on the hook');
+    await press(page, 'Tab', text, 'the Text field');
+    await page.keyboard.type('Spare keys hang by the door.');
+    await press(page, 'Tab', post, 'the Post notice button');
+    await page.keyboard.press('Enter');
+    await page.getByRole('article', { name: 'Keys on the hook' }).waitFor();
+    expect(await title.inputValue()).toBe('');
+    const openDelete = page.getByRole('button', { name: 'Delete: Keys on the hook' });
+    await press(page, 'Tab', openDelete, 'the notice’s Delete button');
+    await page.keyboard.press('Enter');
+    const deleteDialog = page.getByRole('dialog', { name: 'Delete this notice?' });
+    await expectFocusedWithRing(deleteDialog.getByRole('button', { name: 'Cancel' }), 'the dialog’s Cancel button');
+    await page.keyboard.press('Escape');
+    await deleteDialog.waitFor({ state: 'hidden' });
+    await expectFocusedWithRing(openDelete, 'the notice’s Delete button, after Escape');
+    expect(await page.getByRole('article', { name: 'Keys on the hook' }).count()).toBe(1);
+
+    await walk('Shift+Tab', [
+      [post, 'the Post notice button'],
+      [text, 'the Text field'],
+      [title, 'the Title field'],
+      navLink('Activity log'),
+      navLink('Settings'),
+      navLink('Notices'),
+      navLink('Invitations'),
+    ]);
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Invitations');
+    const inviteOne = page.getByRole('region', { name: 'Invite someone' });
+    const invitee = uniqueEmail('keyboard-invitee');
+    const role = inviteOne.getByLabel('Role');
+    const send = inviteOne.getByRole('button', { name: 'Send invitation', exact: true });
+    await press(page, 'Tab', inviteOne.getByLabel('Email', { exact: true }), 'the Email field');
+    await page.keyboard.type(invitee);
+    await press(page, 'Tab', role, 'the Role select');
+    await page.keyboard.press('ArrowUp');
+    expect(await role.inputValue()).toBe('admin');
+    await press(page, 'Tab', send, 'the Send invitation button');
+    await page.keyboard.press('Enter');
+    await page.getByText(`Invitation sent to ${invitee}.`).waitFor();
+    const sent = page
+      .getByRole('list', { name: 'Sent invitations' })
+      .getByRole('listitem')
+      .filter({ hasText: invitee });
+    await sent.getByText('Pending').waitFor();
+    await sent.getByText(/^Admin · sent/).waitFor();
+
+    await walk('Shift+Tab', [
+      [role, 'the Role select'],
+      [inviteOne.getByLabel('Email', { exact: true }), 'the Email field'],
+      navLink('Activity log'),
+      navLink('Settings'),
+    ]);
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Settings');
+    const name = page.getByLabel('Name', { exact: true });
+    await press(page, 'Tab', name, 'the Name field');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Reed Room Annex');
+    // Enter in a field sends its form.
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await orgNav.getByText('Reed Room Annex', { exact: true }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/orgs/reed-room/settings');
+
+    await walk('Shift+Tab', [navLink('Activity log')]);
+    await page.keyboard.press('Enter');
+    await expectHeadingFocused(page, 'Activity log');
+    const activity = page.getByRole('list', { name: 'Activity' });
+    await activity.getByText(describeOrgEvent('org.updated'), { exact: true }).waitFor();
+    await activity.getByText(describeOrgEvent('member.invited'), { exact: true }).waitFor();
     await context.close();
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { Button } from './button.tsx';
 
 type Props = {
@@ -13,7 +13,7 @@ type Props = {
   onCancel: () => void;
 };
 
-/** A modal question (native <dialog>: focus stays inside, Escape cancels). */
+/** A modal question (native <dialog>: the page behind is inert, Escape cancels, Tab cycles inside). */
 export function ConfirmDialog({
   open,
   title,
@@ -43,6 +43,7 @@ export function ConfirmDialog({
         event.preventDefault();
         onCancel();
       }}
+      onKeyDown={keepTabInside}
     >
       <h2 id={titleId}>{title}</h2>
       <div className="dialog__body">{children}</div>
@@ -61,4 +62,27 @@ export function ConfirmDialog({
       </div>
     </dialog>
   );
+}
+
+const FOCUSABLE =
+  'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled])';
+
+/**
+ * A modal <dialog> makes the page inert, but Tab past its last control still leaves it, for the
+ * browser's own toolbar (WAI-ARIA's dialog pattern asks for the focus to wrap instead).
+ */
+function keepTabInside(event: KeyboardEvent<HTMLDialogElement>) {
+  if (event.key !== 'Tab') return;
+  const controls = [...event.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  const first = controls[0];
+  const last = controls.at(-1);
+  if (!first || !last) return;
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || !event.currentTarget.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && active === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }

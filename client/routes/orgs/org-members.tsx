@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { OrgRole } from '#shared/roles.ts';
 import type { Member } from '#shared/schemas/orgs.ts';
@@ -14,6 +14,7 @@ import { useDateFormatter } from '#client/lib/preferences.ts';
 import { useSession } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 import { useDebounced } from '#client/lib/use-debounced.ts';
+import { useRefocusWhenLost } from '#client/lib/use-refocus-when-lost.ts';
 import { useOrg } from './org-context.ts';
 import { OrgQueryError } from './org-query-error.tsx';
 
@@ -52,6 +53,9 @@ export function OrgMembersPage() {
   const ownId = session.status === 'signed_in' ? session.user.id : '';
   const items = members.data?.pages.flatMap((page) => page.items) ?? [];
   const error = setRole.error ?? remove.error;
+  const searchRef = useRef<HTMLInputElement>(null);
+  // A removed member's row goes with the Remove button that had the focus.
+  useRefocusWhenLost(searchRef, items.map((member) => member.userId).join(' '));
 
   const open = (next: Action) => {
     setRole.reset();
@@ -84,6 +88,7 @@ export function OrgMembersPage() {
           Search members
         </label>
         <input
+          ref={searchRef}
           id="member-search"
           className="field__input"
           type="search"
@@ -168,6 +173,10 @@ function MemberRow({ member, isYou, callerRole, joined, onChangeRole, onRemove }
   const roles = rolesToGive(callerRole);
   const [chosen, setChosen] = useState<OrgRole>(member.role);
   const selectId = `role-${member.userId}`;
+  const selectRef = useRef<HTMLSelectElement>(null);
+  const changing = chosen !== member.role;
+  // Once the role is saved, the Change role button that had the focus goes.
+  useRefocusWhenLost(selectRef, changing);
   return (
     <li className="item-list__item member">
       <div className="member__who">
@@ -187,6 +196,7 @@ function MemberRow({ member, isYou, callerRole, joined, onChangeRole, onRemove }
             Role of {name}
           </label>
           <select
+            ref={selectRef}
             id={selectId}
             className="field__input member__role"
             value={chosen}
@@ -198,7 +208,7 @@ function MemberRow({ member, isYou, callerRole, joined, onChangeRole, onRemove }
               </option>
             ))}
           </select>
-          {chosen !== member.role && (
+          {changing && (
             <Button size="small" onClick={() => onChangeRole(chosen)} aria-label={`Change role: ${name}`}>
               Change role
             </Button>
