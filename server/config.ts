@@ -7,6 +7,7 @@ import {
   parseProviders,
   type ProviderConfig,
 } from '#server/modules/identities/provider-config.ts';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '#server/modules/keys/signing-keys.ts';
 
 /**
  * Which X-Forwarded-For entries to believe (API.md §11): none (false), every one (true), those
@@ -128,6 +129,9 @@ const EnvSchema = z.object({
   TRUST_PROXY: trustProxyText.default(false),
   REFRESH_REUSE_GRACE_SECONDS: integerText(0, 300).default(10),
   PASSWORD_MIN_LENGTH: integerText(8, 64).default(DEFAULT_PASSWORD_MIN_LENGTH),
+  ACCESS_TOKEN_ALG: z
+    .enum(SIGNING_ALGORITHMS, { message: 'must be ES256 or RS256 (RSA 3072, for verifiers that accept only RSA)' })
+    .default('ES256'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -157,6 +161,8 @@ export type Config = {
   trustProxy: TrustProxy;
   refreshReuseGraceSeconds: number;
   passwordMinLength: number;
+  /** The algorithm of the signing keys made from now on (API.md §16); tokens follow the ring's current key. */
+  accessTokenAlg: SigningAlgorithm;
   logLevel: string;
   nodeEnv: 'development' | 'production' | 'test';
   /** The sign-in providers (API.md §12), in the order the SPA shows them. */
@@ -226,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    accessTokenAlg: e.ACCESS_TOKEN_ALG,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,
     providers,

@@ -74,6 +74,7 @@ const BAD: Array<[name: string, value: () => string, line: RegExp]> = [
   ],
   ['REFRESH_REUSE_GRACE_SECONDS', () => '-1', /^Invalid configuration: REFRESH_REUSE_GRACE_SECONDS="-1": /],
   ['PASSWORD_MIN_LENGTH', () => '7', /^Invalid configuration: PASSWORD_MIN_LENGTH="7": must be at least 8$/],
+  ['ACCESS_TOKEN_ALG', () => 'HS256', /^Invalid configuration: ACCESS_TOKEN_ALG="HS256": must be ES256 or RS256 /],
   ['LOG_LEVEL', () => 'loud', /^Invalid configuration: LOG_LEVEL="loud": must be one of /],
   ['NODE_ENV', () => 'staging', /^Invalid configuration: NODE_ENV="staging": /],
 ];

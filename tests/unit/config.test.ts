@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       refreshReuseGraceSeconds: 10,
       passwordMinLength: 15,
+      accessTokenAlg: 'ES256',
       logLevel: 'info',
     });
     expect(config.mail.resendApiKey).toBeUndefined();
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       REFRESH_REUSE_GRACE_SECONDS: '30',
       PASSWORD_MIN_LENGTH: '12',
+      ACCESS_TOKEN_ALG: 'RS256',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     });
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
       trustProxy: true,
       refreshReuseGraceSeconds: 30,
       passwordMinLength: 12,
+      accessTokenAlg: 'RS256',
       logLevel: 'warn',
       nodeEnv: 'production',
     });

@@ -9,6 +9,8 @@ import { StartupError } from '#server/lib/startup-failure.ts';
 import type { SecretBox } from '#server/modules/mfa/secret-box.ts';
 import { keySealer, loadMasterKey } from './master-key.ts';
 import {
+  SIGNING_KEY_ACTIVATION_DELAY_MS,
+  algorithmOf,
   createKeyRing,
   generateSigningKey,
   retiredSigningKeys,
@@ -82,7 +84,7 @@ async function keyFilesOf(dataDir: string): Promise<{ signing: SigningKeyRecord[
  */
 export async function openInstallKeys(
   orm: Orm,
-  config: Pick<Config, 'masterKey' | 'dataDir'>,
+  config: Pick<Config, 'masterKey' | 'dataDir' | 'accessTokenAlg'>,
   now: () => Date,
 ): Promise<InstallKeys> {
   const sealer = keySealer(await loadMasterKey(config));
@@ -95,7 +97,8 @@ export async function openInstallKeys(
     // Real time, not the ring's clock: the ring is read only once built.
     const createdAt = new Date();
     if (missing.includes('signing')) {
-      const signing = files.signing.length > 0 ? files.signing : [await generateSigningKey(createdAt)];
+      const signing =
+        files.signing.length > 0 ? files.signing : [await generateSigningKey(config.accessTokenAlg, createdAt)];
       for (const [index, record] of signing.entries()) {
         await insertSigningKey(em, sealer, record, { slot: index === 0 ? 'signing-first' : null, createdAt });
       }
@@ -126,6 +129,7 @@ export async function openInstallKeys(
       privateJwk: JSON.parse(open(row.sealed).toString('utf8')) as JsonWebKey,
       activatesAt: row.activatesAt,
     }));
+  await switchAlgorithmIfAsked(em, sealer, await loadSigning(), config.accessTokenAlg);
   return {
     keys: await createKeyRing(loadSigning, now),
     secretBoxKey: await rawKey('secret-box'),
@@ -134,17 +138,37 @@ export async function openInstallKeys(
 }
 
 /**
+ * ACCESS_TOKEN_ALG changed (API.md §16): a key of the new algorithm is added as `rotate-keys` adds
+ * one, published at once and signing after the activation delay, so verifiers holding the JWKS
+ * of five minutes ago still know every token's key, and the old key's tokens stay valid. The
+ * newest key counts, not yet active or not: instances restarted one after another during the
+ * delay add nothing more, and those starting at once claim the same slot, so one key is added.
+ */
+async function switchAlgorithmIfAsked(
+  em: EntityManager,
+  sealer: SecretBox,
+  kept: SigningKeyRecord[],
+  wanted: Config['accessTokenAlg'],
+): Promise<void> {
+  const newest = kept.reduce((a, b) => (b.activatesAt.getTime() > a.activatesAt.getTime() ? b : a));
+  if (algorithmOf(newest.privateJwk) === wanted) return;
+  const createdAt = new Date();
+  const record = await generateSigningKey(wanted, new Date(createdAt.getTime() + SIGNING_KEY_ACTIVATION_DELAY_MS));
+  await insertSigningKey(em, sealer, record, { slot: `after:${newest.kid}`, createdAt });
+}
+
+/**
  * `npm run admin -- rotate-keys`: a new signing key, published at once, signing from
  * SIGNING_KEY_ACTIVATION_DELAY_MS on. The others stay until their last token has expired.
  */
 export async function addSigningKey(
   orm: Orm,
-  config: Pick<Config, 'masterKey' | 'dataDir'>,
+  config: Pick<Config, 'masterKey' | 'dataDir' | 'accessTokenAlg'>,
   now: Date,
   activatesAt: Date,
 ): Promise<string> {
   const sealer = keySealer(await loadMasterKey(config));
-  const record = await generateSigningKey(activatesAt);
+  const record = await generateSigningKey(config.accessTokenAlg, activatesAt);
   await insertSigningKey(orm.em.fork(), sealer, record, { slot: null, createdAt: now });
   return record.kid;
 }

@@ -1,9 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { createJWTSignatureMessage, parseJWT } from '@oslojs/jwt';
-import type { KeyRing } from './signing-keys.ts';
+import { SIGNING_ALGORITHMS, type KeyRing } from './signing-keys.ts';
 
-const SIGN_PARAMS = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const ascii = new TextDecoder();
 
 /** RFC 9068 access tokens and our refresh tokens: never accepted in each other's place. */
@@ -20,11 +19,12 @@ export type JwtClaims = {
 };
 
 export async function signJwt(keys: KeyRing, typ: TokenType, claims: JwtClaims): Promise<string> {
-  const { kid, privateKey } = keys.current;
+  const { kid, alg, privateKey, signParams } = keys.current;
   const payloadJSON = JSON.stringify(claims);
-  const message = createJWTSignatureMessage(JSON.stringify({ alg: 'ES256', typ, kid }), payloadJSON);
-  // Web Crypto's ECDSA signature is r||s (IEEE P1363), exactly what JWS ES256 wants.
-  const signature = new Uint8Array(await webcrypto.subtle.sign(SIGN_PARAMS, privateKey, message));
+  const message = createJWTSignatureMessage(JSON.stringify({ alg, typ, kid }), payloadJSON);
+  // Web Crypto's ECDSA signature is r||s (IEEE P1363), exactly what JWS ES256 wants; its
+  // RSASSA-PKCS1-v1_5 signature is the octet string RS256 wants.
+  const signature = new Uint8Array(await webcrypto.subtle.sign(signParams, privateKey, message));
   // The message is the encoded header and payload already: encode only the signature.
   const token = `${ascii.decode(message)}.${encodeBase64urlNoPadding(signature)}`;
   // A token signed here is valid by construction: its first use needs no signature check. The
@@ -34,6 +34,8 @@ export async function signJwt(keys: KeyRing, typ: TokenType, claims: JwtClaims):
 }
 
 type Expectations = { typ: TokenType; issuer: string; audience: string; now: Date };
+
+const isSigningAlgorithm = (alg: unknown): boolean => (SIGNING_ALGORITHMS as readonly unknown[]).includes(alg);
 
 function isClaims(value: unknown): value is JwtClaims {
   const c = value as Record<string, unknown>;
@@ -86,12 +88,14 @@ export async function verifyJwt(keys: KeyRing, token: string, expected: Expectat
     return null;
   }
   const [header, payload, signature, message] = parsed as [Record<string, unknown>, unknown, Uint8Array, Uint8Array];
-  // The algorithm is fixed: a token naming any other (none, HS256 with the public key...) is refused.
-  if (header.alg !== 'ES256' || header.typ !== expected.typ || typeof header.kid !== 'string') return null;
-  if (signature.length !== 64) return null;
+  // An algorithm we never sign with (none, HS256 with the public key as its secret...) is refused
+  // before any key is looked up: an unknown kid would reload the ring.
+  if (!isSigningAlgorithm(header.alg) || header.typ !== expected.typ || typeof header.kid !== 'string') return null;
   const key = await keys.find(header.kid);
-  if (!key) return null;
-  const valid = await webcrypto.subtle.verify(SIGN_PARAMS, key.publicKey, signature, message);
+  // The key decides the algorithm, never the token: an ES256 header on an RSA key's kid (or the
+  // other way round) is refused (RFC 8725 §2.1, §3.1).
+  if (!key || header.alg !== key.alg || signature.length !== key.signatureLength) return null;
+  const valid = await webcrypto.subtle.verify(key.signParams, key.publicKey, signature, message);
   if (!valid || !isClaims(payload)) return null;
   if (expected.typ === 'at+jwt') remember(keys, token, header.kid, payload);
   return acceptable(payload, expected);

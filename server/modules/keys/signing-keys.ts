@@ -2,10 +2,58 @@ import { webcrypto } from 'node:crypto';
 import { REFRESH_TOKEN_TTL_SECONDS } from '#shared/constants.ts';
 import { newId } from '#server/lib/ids.ts';
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+/** The JWS algorithms an access token may be signed with (ACCESS_TOKEN_ALG, API.md §16). */
+export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+type Suite = {
+  generate: EcKeyGenParams | RsaHashedKeyGenParams;
+  importParams: EcKeyImportParams | RsaHashedImportParams;
+  signParams: EcdsaParams | AlgorithmIdentifier;
+  /** JWS fixes it: r||s for ES256 (RFC 7518 §3.4), the modulus length for RS256 (RFC 8017 §8.2.2). */
+  signatureLength: number;
+  publicMembers: readonly (keyof JsonWebKey)[];
+};
+
+const SUITES: Record<SigningAlgorithm, Suite> = {
+  ES256: {
+    generate: { name: 'ECDSA', namedCurve: 'P-256' },
+    importParams: { name: 'ECDSA', namedCurve: 'P-256' },
+    signParams: { name: 'ECDSA', hash: 'SHA-256' },
+    signatureLength: 64,
+    publicMembers: ['kty', 'crv', 'x', 'y'],
+  },
+  RS256: {
+    // 3072 bits: NIST SP 800-57's size for use beyond 2030 (128-bit security, as P-256).
+    generate: {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: 3072,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
+    importParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    signParams: { name: 'RSASSA-PKCS1-v1_5' },
+    signatureLength: 384,
+    publicMembers: ['kty', 'n', 'e'],
+  },
+};
+
+/**
+ * A kept key's algorithm, read from the key itself: key files of earlier installs and the rows
+ * written before RS256 carry no algorithm of their own, and they are all P-256.
+ */
+export function algorithmOf(jwk: JsonWebKey): SigningAlgorithm {
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
+  if (jwk.kty === 'RSA') return 'RS256';
+  throw new Error(`A kept signing key is neither P-256 nor RSA (kty ${String(jwk.kty)})`);
+}
 
 export type SigningKey = {
   kid: string;
+  /** The only `alg` a token naming this key may carry (RFC 8725 §3.1: no algorithm confusion). */
+  alg: SigningAlgorithm;
+  signParams: EcdsaParams | AlgorithmIdentifier;
+  signatureLength: number;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
   publicJwk: JsonWebKey;
@@ -33,29 +81,28 @@ export type KeyRing = {
 export const SIGNING_KEY_ACTIVATION_DELAY_MS = 6 * 60 * 1000; // 6 minutes
 const UNKNOWN_KID_RELOAD_MS = 5_000; // 5 seconds
 
-export async function generateSigningKey(activatesAt: Date): Promise<SigningKeyRecord> {
-  const pair = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+export async function generateSigningKey(alg: SigningAlgorithm, activatesAt: Date): Promise<SigningKeyRecord> {
+  const pair = (await webcrypto.subtle.generateKey(SUITES[alg].generate, true, ['sign', 'verify'])) as CryptoKeyPair;
   return { kid: newId(), privateJwk: await webcrypto.subtle.exportKey('jwk', pair.privateKey), activatesAt };
 }
 
 async function importSigningKey(record: SigningKeyRecord): Promise<SigningKey> {
-  const { d: _private, key_ops: _ops, ...publicJwk } = record.privateJwk;
-  const privateKey = await webcrypto.subtle.importKey('jwk', record.privateJwk, ALGORITHM, false, ['sign']);
-  const publicKey = await webcrypto.subtle.importKey('jwk', publicJwk, ALGORITHM, true, ['verify']);
+  const alg = algorithmOf(record.privateJwk);
+  const suite = SUITES[alg];
+  const publicMembers = Object.fromEntries(
+    suite.publicMembers.map((member) => [member, record.privateJwk[member]]),
+  ) as JsonWebKey;
+  const privateKey = await webcrypto.subtle.importKey('jwk', record.privateJwk, suite.importParams, false, ['sign']);
+  const publicKey = await webcrypto.subtle.importKey('jwk', publicMembers, suite.importParams, true, ['verify']);
   return {
     kid: record.kid,
+    alg,
+    signParams: suite.signParams,
+    signatureLength: suite.signatureLength,
     privateKey,
     publicKey,
     activatesAt: record.activatesAt,
-    publicJwk: {
-      kty: publicJwk.kty,
-      crv: publicJwk.crv,
-      x: publicJwk.x,
-      y: publicJwk.y,
-      kid: record.kid,
-      use: 'sig',
-      alg: 'ES256',
-    } as JsonWebKey,
+    publicJwk: { ...publicMembers, kid: record.kid, use: 'sig', alg } as JsonWebKey,
   };
 }
 

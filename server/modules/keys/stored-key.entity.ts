@@ -16,7 +16,8 @@ export const StoredKeyEntity = defineEntity({
     purpose: p.enum([...KEY_PURPOSES]),
     /**
      * Unique: 'signing-first' on the install's first signing key, the purpose on its other keys, so
-     * that instances starting at once on an empty table keep one of each; null for rotated keys.
+     * that instances starting at once on an empty table keep one of each; 'after:<kid>' on the key
+     * added when ACCESS_TOKEN_ALG changed, so instances starting at once add one; null for rotated keys.
      */
     slot: p.string().length(64).nullable().unique(),
     /** The private JWK (signing) or the raw 32 bytes, sealed (secret-box.ts's format). */
