@@ -2,6 +2,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { Layout } from './components/layout.tsx';
 import { AdminInvitationsPage } from './routes/admin/admin-invitations.tsx';
 import { AdminLayout } from './routes/admin/admin-layout.tsx';
+import { AdminSecurityEventsPage } from './routes/admin/admin-security-events.tsx';
 import { AdminUsersPage } from './routes/admin/admin-users.tsx';
 import { CheckEmailPage } from './routes/auth/check-email.tsx';
 import { ConfirmEmailPage } from './routes/auth/confirm-email.tsx';
@@ -77,6 +78,7 @@ export const router = createBrowserRouter([
           { index: true, element: <Navigate to="/admin/users" replace /> },
           { path: 'users', element: <AdminUsersPage /> },
           { path: 'invitations', element: <AdminInvitationsPage /> },
+          { path: 'security-events', element: <AdminSecurityEventsPage /> },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

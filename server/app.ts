@@ -21,6 +21,7 @@ import { registerSpa } from './http/spa.ts';
 import { serializeError } from './lib/log-serializers.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
+import { registerSecurityEventsCsvRoute } from './modules/admin/security-events-csv.route.ts';
 import { logSecurityEvents } from './modules/audit/security-event-log.ts';
 import { openInstallKeys } from './modules/keys/install-keys.ts';
 import { reloadKeysEveryMinute } from './modules/keys/key-reload.ts';
@@ -137,6 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerJwksRoute(app, deps.keys);
   registerMediaRoutes(app, orm);
   registerOAuthRoutes(app, deps, providerClients(config.providers, deps));
+  registerSecurityEventsCsvRoute(app, deps);
   registerDevMailRoute(app, deps.mailer);
   await registerSpa(app, config);
 

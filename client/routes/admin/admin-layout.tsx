@@ -40,6 +40,11 @@ function AdminArea() {
               </NavLink>
             </li>
           )}
+          <li>
+            <NavLink to="/admin/security-events" className="settings__link">
+              Security events
+            </NavLink>
+          </li>
         </ul>
       </nav>
       <div className="settings__content">

@@ -7,11 +7,13 @@ import {
   UserIdInputSchema,
 } from '#shared/schemas/admin.ts';
 import { OK } from '#shared/schemas/common.ts';
+import { AdminSecurityEventPageSchema, AdminSecurityEventsInputSchema } from '#shared/schemas/security-monitoring.ts';
 import {
   createInvitation,
   listInvitations,
   revokeInvitation,
 } from '#server/modules/invitations/invitations.service.ts';
+import { listAllSecurityEvents } from '#server/modules/audit/security-monitoring.ts';
 import { permittedProcedure, router } from '#server/trpc/init.ts';
 import { listUserOrgs, listUsers, revokeUserSessions, setDisabled, setRole } from './admin-users.service.ts';
 
@@ -40,6 +42,12 @@ export const adminRouter = router({
       return OK;
     }),
   }),
+
+  // Events are part of each member's record: reading them is reading users.
+  securityEvents: readUsers
+    .input(AdminSecurityEventsInputSchema)
+    .output(AdminSecurityEventPageSchema)
+    .query(({ ctx, input }) => listAllSecurityEvents(ctx.em, input)),
 
   invitations: router({
     create: manageInvitations

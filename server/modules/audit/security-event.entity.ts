@@ -5,7 +5,14 @@ import { newId } from '#server/lib/ids.ts';
 export const SecurityEventEntity = defineEntity({
   name: 'SecurityEvent',
   tableName: 'security_events',
-  indexes: [{ properties: ['user', 'at'] }],
+  // The member's own log reads (user, at); the admin list (API.md §16) reads newest first overall
+  // or by type or address, ending in id as its order and cursor do, so each filter is an index range.
+  indexes: [
+    { properties: ['user', 'at'] },
+    { properties: ['at', 'id'] },
+    { properties: ['type', 'at', 'id'] },
+    { properties: ['ip', 'at', 'id'] },
+  ],
   properties: {
     id: p
       .string()
