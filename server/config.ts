@@ -129,6 +129,8 @@ const EnvSchema = z.object({
   TRUST_PROXY: trustProxyText.default(false),
   REFRESH_REUSE_GRACE_SECONDS: integerText(0, 300).default(10),
   PASSWORD_MIN_LENGTH: integerText(8, 64).default(DEFAULT_PASSWORD_MIN_LENGTH),
+  PWNED_PASSWORDS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  PWNED_PASSWORDS_URL: urlText.default('https://api.pwnedpasswords.com'),
   ACCESS_TOKEN_ALG: z
     .enum(SIGNING_ALGORITHMS, { message: 'must be ES256 or RS256 (RSA 3072, for verifiers that accept only RSA)' })
     .default('ES256'),
@@ -161,6 +163,8 @@ export type Config = {
   trustProxy: TrustProxy;
   refreshReuseGraceSeconds: number;
   passwordMinLength: number;
+  /** The breached-password check of API.md §16: on by default in production only. */
+  pwnedPasswords: { enabled: boolean; url: string };
   /** The algorithm of the signing keys made from now on (API.md §16); tokens follow the ring's current key. */
   accessTokenAlg: SigningAlgorithm;
   logLevel: string;
@@ -232,6 +236,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    pwnedPasswords: {
+      enabled: (e.PWNED_PASSWORDS ?? (e.NODE_ENV === 'production' ? 'on' : 'off')) === 'on',
+      url: e.PWNED_PASSWORDS_URL.replace(/\/+$/, ''),
+    },
     accessTokenAlg: e.ACCESS_TOKEN_ALG,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,

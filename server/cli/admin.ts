@@ -11,6 +11,7 @@ import { openDatabase } from '#server/db/orm.ts';
 import { hashPassword } from '#server/lib/passwords.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
+import { BREACHED_PASSWORD_REASON, createBreachCheck } from '#server/modules/passwords/breached-passwords.ts';
 import { StartupError } from '#server/lib/startup-failure.ts';
 import { addSigningKey, openInstallKeys } from '#server/modules/keys/install-keys.ts';
 import { SIGNING_KEY_ACTIVATION_DELAY_MS } from '#server/modules/keys/signing-keys.ts';
@@ -56,6 +57,12 @@ async function run(args: string[]): Promise<string> {
       throw new CommandError('The two passwords differ.');
     const verdict = checkPassword(password, { minLength: config.passwordMinLength, email });
     if (!verdict.ok) throw new CommandError(`Weak password: ${verdict.reason}`);
+    if (config.pwnedPasswords.enabled) {
+      // API.md §16 as on the server: an unreachable service is a warning, not a failure.
+      const log = { warn: (_details: object, message: string) => console.error(`Warning: ${message}`) };
+      const check = createBreachCheck({ url: config.pwnedPasswords.url, log });
+      if (await check.isBreached(password)) throw new CommandError(`Weak password: ${BREACHED_PASSWORD_REASON}`);
+    }
   }
 
   const orm = await openDatabase(config);

@@ -50,7 +50,7 @@ export async function register(em: EntityManager, deps: Deps, input: RegisterInp
     deps.now(),
     'Too many sign-ups from your network. Try again later.',
   );
-  requireStrongPassword(deps, input.password, input.email);
+  await requireStrongPassword(deps, input.password, input.email);
   const passwordHash = await hashPassword(input.password);
   const existing = await findUserByEmail(em, input.email);
   if (existing) return notifyExistingOwner(em, deps, existing);

@@ -22,7 +22,7 @@ export async function createInvitedAccount(
   client: Client,
   claim: (tx: EntityManager, user: User, now: Date) => Promise<void>,
 ): Promise<SignedIn> {
-  requireStrongPassword(deps, input.password, email);
+  await requireStrongPassword(deps, input.password, email);
   const passwordHash = await hashPassword(input.password);
   try {
     return await em.transactional(async (tx) => {

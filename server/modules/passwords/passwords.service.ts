@@ -6,18 +6,49 @@ import type { Deps } from '#server/deps.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { PasswordHistoryEntity } from './password-history.entity.ts';
+import { BREACHED_PASSWORD_REASON, createBreachCheck, type BreachCheck } from './breached-passwords.ts';
 
 /** API.md §4: the last 5 passwords, the current one included, cannot be chosen again. */
 export const PASSWORD_HISTORY_SIZE = 5;
 
-/** WEAK_PASSWORD, with the reason under the form field that holds the password. */
-export function requireStrongPassword(deps: Deps, password: string, email: string, field = 'password'): void {
+const weakPassword = (reason: string, field: string) =>
+  new AppError('WEAK_PASSWORD', reason, { fieldErrors: { [field]: [reason] } });
+
+function requireLocalPolicy(deps: Deps, password: string, email: string, field: string): void {
   const verdict = checkPassword(password, { minLength: deps.config.passwordMinLength, email });
-  if (!verdict.ok) throw new AppError('WEAK_PASSWORD', verdict.reason, { fieldErrors: { [field]: [verdict.reason] } });
+  if (!verdict.ok) throw weakPassword(verdict.reason, field);
+}
+
+// One checker, and so one cache, per running app: buildApp makes Deps once, tests make one per server.
+const breachChecks = new WeakMap<Deps, BreachCheck>();
+
+/** API.md §16: a password found in the Pwned Passwords corpus is WEAK_PASSWORD; an unreachable service lets it pass. */
+async function requireNotBreached(deps: Deps, password: string, field: string): Promise<void> {
+  if (!deps.config.pwnedPasswords.enabled) return;
+  let check = breachChecks.get(deps);
+  if (!check) {
+    check = createBreachCheck({ url: deps.config.pwnedPasswords.url, log: deps.log });
+    breachChecks.set(deps, check);
+  }
+  if (await check.isBreached(password)) throw weakPassword(BREACHED_PASSWORD_REASON, field);
 }
 
 /**
- * Checks a new password against the policy and the account's history and returns its hash.
+ * WEAK_PASSWORD, with the reason under the form field that holds the password. The local policy
+ * runs first, so a password it refuses never leads to a call to the breach service.
+ */
+export async function requireStrongPassword(
+  deps: Deps,
+  password: string,
+  email: string,
+  field = 'password',
+): Promise<void> {
+  requireLocalPolicy(deps, password, email, field);
+  await requireNotBreached(deps, password, field);
+}
+
+/**
+ * Checks a new password against the policy, the account's history and the breach corpus, and returns its hash.
  * Runs before any transaction: the hashing must not hold the database.
  */
 export async function prepareNewPassword(
@@ -27,7 +58,7 @@ export async function prepareNewPassword(
   password: string,
   field = 'password',
 ): Promise<string> {
-  requireStrongPassword(deps, password, user.email, field);
+  requireLocalPolicy(deps, password, user.email, field);
   const history = await em.find(
     PasswordHistoryEntity,
     { user: user.id },
@@ -41,6 +72,8 @@ export async function prepareNewPassword(
     const message = 'Choose a password you have not used recently.';
     throw new AppError('PASSWORD_REUSED', message, { fieldErrors: { [field]: [message] } });
   }
+  // Last, after every check made here: a refused password never leaves for the breach service.
+  await requireNotBreached(deps, password, field);
   return hashPassword(password);
 }
 
