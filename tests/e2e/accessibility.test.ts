@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
-import { joinOrg } from '#tests/helpers/orgs.ts';
+import { inviteToOrg, joinOrg } from '#tests/helpers/orgs.ts';
 import { signUpAndVerify, type TestServer } from '#tests/helpers/test-server.ts';
 import { audit, type Violation } from './axe.ts';
 import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
@@ -79,11 +79,9 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.0/2.1 A and AA)',
     admin.client.useSession(fresh.session);
     const org = await admin.client.trpc.orgs.create.mutate({ name: 'Axe Org', slug: 'axe-org' });
     await joinOrg(server, admin, org, visitor, 'member');
-    await admin.client.trpc.orgs.invitations.create.mutate({
-      orgId: org.id,
-      email: 'pending@example.com',
-      role: 'admin',
-    });
+    // Its link, as mailed: /invite with a live organization invitation, for someone without an account.
+    const { token } = await inviteToOrg(server, admin, org, 'pending@example.com', 'admin');
+    const invite = `/invite?token=${encodeURIComponent(token)}`;
     await admin.client.trpc.notices.post.mutate({ orgId: org.id, title: 'Welcome', body: 'Coffee on Fridays.' });
     await visitor.client.trpc.orgs.create.mutate({ name: 'Not Mine', slug: 'not-mine' });
 
@@ -97,17 +95,27 @@ describe.skipIf(!hasChromium)('accessibility (axe-core, WCAG 2.0/2.1 A and AA)',
           reducedMotion: 'reduce',
         });
         const page = await context.newPage();
-        for (const route of [...PUBLIC_ROUTES, `/u/${visitor.session.user.id}`]) {
+        for (const route of [...PUBLIC_ROUTES, `/u/${visitor.session.user.id}`, invite]) {
           await page.goto(`${server.url}${route}`);
           await settle(page);
+          if (route === invite) await page.getByRole('heading', { name: 'Join Axe Org', level: 1 }).waitFor();
           violations.push(...(await audit(page, route, `${variant}, signed out`)));
         }
         await signIn(page, server, admin.email, admin.password);
-        for (const route of [...MEMBER_ROUTES, `/u/${visitor.session.user.id}`, '/']) {
+        // The invitation seen by someone else signed in: whose it is, and a way to switch accounts.
+        for (const route of [...MEMBER_ROUTES, `/u/${visitor.session.user.id}`, invite, '/']) {
           await page.goto(`${server.url}${route}`);
           await settle(page);
+          if (route === invite) await page.getByRole('heading', { name: 'Join Axe Org', level: 1 }).waitFor();
           violations.push(...(await audit(page, route, `${variant}, signed in`)));
         }
+        // The header's organization switcher, open over the home page.
+        await page.getByRole('button', { name: 'Organizations', exact: true }).click();
+        await page
+          .getByRole('navigation', { name: 'Account' })
+          .getByRole('link', { name: /^Axe Org/ })
+          .waitFor();
+        violations.push(...(await audit(page, '/ (organization switcher open)', `${variant}, signed in`)));
         await context.close();
       }
     }
