@@ -98,6 +98,26 @@ const FLYERS = {
   },
 };
 
+const ORGS = {
+  society: { name: 'Analytical Society', slug: 'analytical-society' },
+  orbital: { name: 'Orbital Mechanics Circle', slug: 'orbital-mechanics' },
+};
+
+const NOTICES = {
+  welcome: {
+    title: 'Welcome to the Analytical Society',
+    body: 'We meet on the first Monday of the month. Notes from every meeting go up here; say hello below.',
+  },
+  thursdays: {
+    title: 'Reading group moves to Thursdays',
+    body: 'From next week the reading group meets on Thursdays at 7 pm, same room. The annex is booked until June.',
+  },
+  walk: {
+    title: 'Spanning-tree walk on Saturday',
+    body: 'A walk across all seven bridges without crossing any twice. Spoiler: we will cross one twice. Meet at 10.',
+  },
+};
+
 // ---------------------------------------------------------------------------------------------
 // The server
 
@@ -282,6 +302,21 @@ async function avatarPicture(initials: string): Promise<Buffer> {
 
 type Seeded = { adaId: string; adaMfaSecret: string };
 
+/** `by` invites `invitee` into the organization named `name`; the invitee accepts with the mailed link's token. */
+async function joinOrg(
+  server: Server,
+  by: ApiClient,
+  orgId: string,
+  name: string,
+  invitee: { client: ApiClient; email: string },
+  role: 'admin' | 'member',
+) {
+  const link = await linkFromMail(server, invitee.email, `invited you to ${name}`, () =>
+    by.trpc.orgs.invitations.create.mutate({ orgId, email: invitee.email, role }),
+  );
+  await invitee.client.trpc.orgs.invitations.accept.mutate({ token: tokenOf(link) });
+}
+
 /**
  * A small community with some history. The server's clock is set back for each step, so dates and
  * "3 weeks ago" read like real use; tokens are refreshed whenever the clock moves.
@@ -305,6 +340,8 @@ async function seed(server: Server): Promise<Seeded> {
   await adaFirefox.refresh();
   const reading = await adaFirefox.trpc.flyers.create.mutate(FLYERS.reading);
   await adaFirefox.trpc.flyers.publish.mutate({ id: reading.id });
+  const society = await adaFirefox.trpc.orgs.create.mutate(ORGS.society);
+  await adaFirefox.trpc.notices.post.mutate({ orgId: society.id, ...NOTICES.welcome });
 
   at(20 * DAY + 2 * HOUR);
   await signUp(server, hedy, DEVICES.edgeWindows);
@@ -314,6 +351,7 @@ async function seed(server: Server): Promise<Seeded> {
   const loom = await adaFirefox.trpc.flyers.create.mutate(FLYERS.loom);
   await adaFirefox.trpc.flyers.publish.mutate({ id: loom.id });
   await adaFirefox.trpc.flyers.create.mutate(FLYERS.draft);
+  await adaFirefox.trpc.notices.post.mutate({ orgId: society.id, ...NOTICES.thursdays });
 
   at(6 * DAY + 4 * HOUR);
   await new ApiClient(server, DEVICES.safariIphone).signIn(ada.email, ada.password);
@@ -323,13 +361,38 @@ async function seed(server: Server): Promise<Seeded> {
   const radiaLink = await linkFromMail(server, radia.email, 'invited', () =>
     katherineApi.trpc.admin.invitations.create.mutate({ email: radia.email, role: 'user' }),
   );
+  await adaFirefox.refresh();
+  await joinOrg(
+    server,
+    adaFirefox,
+    society.id,
+    ORGS.society.name,
+    { client: katherineApi, email: katherine.email },
+    'admin',
+  );
+  // A second organization, in which Ada is a member: the switcher lists both.
+  const orbital = await katherineApi.trpc.orgs.create.mutate(ORGS.orbital);
+  await joinOrg(
+    server,
+    katherineApi,
+    orbital.id,
+    ORGS.orbital.name,
+    { client: adaFirefox, email: ada.email },
+    'member',
+  );
 
   at(4 * DAY + 2 * HOUR);
-  await new ApiClient(server, DEVICES.safariMac).trpc.auth.acceptInvitation.mutate({
-    token: tokenOf(radiaLink),
-    password: radia.password,
-    name: radia.name,
-  });
+  const radiaApi = new ApiClient(server, DEVICES.safariMac);
+  radiaApi.use(
+    await radiaApi.trpc.auth.acceptInvitation.mutate({
+      token: tokenOf(radiaLink),
+      password: radia.password,
+      name: radia.name,
+    }),
+  );
+  await adaFirefox.refresh();
+  await joinOrg(server, adaFirefox, society.id, ORGS.society.name, { client: radiaApi, email: radia.email }, 'member');
+  await radiaApi.trpc.notices.post.mutate({ orgId: society.id, ...NOTICES.walk });
   await katherineApi.refresh();
   const joan = await katherineApi.trpc.admin.invitations.create.mutate({ email: 'joan@example.com', role: 'user' });
 
@@ -341,6 +404,12 @@ async function seed(server: Server): Promise<Seeded> {
   at(2 * DAY + 3 * HOUR);
   await katherineApi.refresh();
   await katherineApi.trpc.admin.invitations.create.mutate({ email: 'alan@example.com', role: 'user' });
+  await adaFirefox.refresh();
+  await adaFirefox.trpc.orgs.invitations.create.mutate({
+    orgId: society.id,
+    email: 'mary.somerville@example.com',
+    role: 'member',
+  });
 
   at(1 * DAY + 2 * HOUR);
   await adaFirefox.refresh();
@@ -378,15 +447,19 @@ async function shoot(page: Page, name: string, tmpDir: string): Promise<void> {
   await settle(page);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
-    const raw = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
-    // Quantised to a palette: a third of the size, and text and flat colours look the same.
-    const png = await sharp(raw).png({ palette: true, effort: 10, compressionLevel: 9 }).toBuffer();
-    const file = `${name}-${colorScheme}.png`;
-    await fs.writeFile(path.join(tmpDir, file), png);
-    shots.push(file);
-    console.log(`  ${file} (${Math.round(png.length / 1024)} KB)`);
+    await save(page, `${name}-${colorScheme}`, tmpDir);
   }
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** One PNG of the page as it is now, as `${file}.png`. */
+async function save(page: Page, file: string, tmpDir: string, fullPage = true): Promise<void> {
+  const raw = await page.screenshot({ fullPage, animations: 'disabled', caret: 'hide' });
+  // Quantised to a palette: a third of the size, and text and flat colours look the same.
+  const png = await sharp(raw).png({ palette: true, effort: 10, compressionLevel: 9 }).toBuffer();
+  await fs.writeFile(path.join(tmpDir, `${file}.png`), png);
+  shots.push(`${file}.png`);
+  console.log(`  ${file}.png (${Math.round(png.length / 1024)} KB)`);
 }
 
 /** The same page at phone width as `${name}-mobile-*`, then back to the desktop size. */
@@ -423,6 +496,62 @@ async function logIn(page: Page, url: string, email: string, password: string): 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Ada's organizations: the open switcher, the list, and each page of the one she owns, at both widths. */
+async function shootOrganizations(page: Page, url: string, tmpDir: string): Promise<void> {
+  const { slug } = ORGS.society;
+  const both = async (name: string) => {
+    await shoot(page, name, tmpDir);
+    await shootMobile(page, name, tmpDir);
+  };
+
+  await page.goto(`${url}/orgs/${slug}/members`);
+  await heading(page, 'Members');
+  await page.getByRole('list', { name: 'Members' }).getByRole('link', { name: PEOPLE.radia.name }).waitFor();
+  await page.getByRole('button', { name: 'Organizations', exact: true }).click();
+  const switcher = page.getByRole('navigation', { name: 'Account' });
+  await switcher.getByRole('link', { name: new RegExp(`^${ORGS.orbital.name}`) }).waitFor();
+  // The panel is open only while the focus is in it: settle() would blur the button and close it.
+  await page.waitForLoadState('networkidle');
+  for (const [name, viewport] of [
+    ['org-switcher', DESKTOP],
+    ['org-switcher-mobile', MOBILE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await save(page, `${name}-${colorScheme}`, tmpDir, false);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(DESKTOP);
+  await page.keyboard.press('Escape');
+  await both('org-members');
+
+  await page.goto(`${url}/orgs`);
+  await heading(page, 'Organizations');
+  await page.getByRole('list', { name: 'Your organizations' }).waitFor();
+  await both('orgs');
+
+  await page.goto(`${url}/orgs/${slug}/invitations`);
+  await heading(page, 'Invitations');
+  await page.getByRole('list', { name: 'Sent invitations' }).waitFor();
+  await both('org-invitations');
+
+  await page.goto(`${url}/orgs/${slug}/notices`);
+  await heading(page, 'Notices');
+  await page.getByRole('heading', { name: NOTICES.walk.title }).waitFor();
+  await both('org-notices');
+
+  await page.goto(`${url}/orgs/${slug}/settings`);
+  await heading(page, 'Settings');
+  await both('org-settings');
+
+  await page.goto(`${url}/orgs/${slug}/log`);
+  await heading(page, 'Activity log');
+  await page.getByRole('list', { name: 'Activity' }).waitFor();
+  await both('org-log');
 }
 
 async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: string): Promise<void> {
@@ -509,6 +638,8 @@ async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: 
   await heading(page, 'Your flyers');
   await page.getByRole('heading', { name: FLYERS.draft.title }).waitFor();
   await shoot(page, 'flyers', tmpDir);
+
+  await shootOrganizations(page, url, tmpDir);
   await visitor.close();
 
   // The administrator, promoted in the database, signs in afresh and gets the admin pages.
@@ -522,6 +653,7 @@ async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: 
   await heading(admin, 'Users');
   await admin.getByRole('list', { name: 'Users' }).waitFor();
   await shoot(admin, 'admin-users', tmpDir);
+  await shootMobile(admin, 'admin-users', tmpDir);
 
   await admin.goto(`${url}/admin/invitations`);
   await heading(admin, 'Invitations');

@@ -57,7 +57,7 @@ function SentInvitations() {
       {invitations.data && invitations.data.length > 0 && (
         <ul className="card item-list" aria-label="Sent invitations">
           {invitations.data.map((invitation) => (
-            <li key={invitation.id} className="item-list__item">
+            <li key={invitation.id} className="item-list__item invitation">
               <div className="org-item__text">
                 <p className="item-list__title invitation__email">
                   {invitation.email}{' '}

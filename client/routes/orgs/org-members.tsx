@@ -179,19 +179,17 @@ function MemberRow({ member, isYou, callerRole, joined, onChangeRole, onRemove }
   useRefocusWhenLost(selectRef, changing);
   return (
     <li className="item-list__item member">
-      <div className="member__who">
-        <Avatar name={name} avatarUrl={member.avatarUrl} size="sm" />
-        <div className="member__text">
-          <p className="item-list__title member__name">
-            <Link to={`/u/${member.userId}`}>{name}</Link>
-            {isYou && <span className="field__hint"> (you)</span>}
-          </p>
-          {member.email && member.name && <p className="field__hint member__email">{member.email}</p>}
-          <p className="field__hint">Joined {joined}</p>
-        </div>
+      <Avatar name={name} avatarUrl={member.avatarUrl} size="sm" />
+      <div className="member__text">
+        <p className="item-list__title member__name">
+          <Link to={`/u/${member.userId}`}>{name}</Link>
+          {isYou && <span className="field__hint"> (you)</span>}
+        </p>
+        {member.email && member.name && <p className="field__hint member__email">{member.email}</p>}
+        <p className="field__hint">Joined {joined}</p>
       </div>
       {manageable ? (
-        <div className="row member__actions">
+        <div className="member__side">
           <label className="visually-hidden" htmlFor={selectId}>
             Role of {name}
           </label>
@@ -218,7 +216,9 @@ function MemberRow({ member, isYou, callerRole, joined, onChangeRole, onRemove }
           </Button>
         </div>
       ) : (
-        <span className="badge">{ORG_ROLE_LABEL[member.role]}</span>
+        <div className="member__side">
+          <span className="badge">{ORG_ROLE_LABEL[member.role]}</span>
+        </div>
       )}
     </li>
   );
