@@ -1,14 +1,12 @@
 import { useState } from 'react';
 import { CreateInvitationInputSchema, type Invitation } from '#shared/schemas/admin.ts';
+import { InviteSomeone } from '#client/components/invite-someone.tsx';
 import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
-import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { ConfirmDialog } from '#client/components/ui/confirm-dialog.tsx';
-import { Field } from '#client/components/ui/field.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { toProblem } from '#client/lib/errors.ts';
-import { useSchemaForm } from '#client/lib/forms.ts';
 import { useDateFormatter } from '#client/lib/preferences.ts';
 import { trpc } from '#client/lib/trpc.ts';
 
@@ -31,59 +29,32 @@ export function AdminInvitationsPage() {
       void utils.admin.invitations.list.invalidate();
     },
   });
-  const form = useSchemaForm(CreateInvitationInputSchema);
-  const [sentTo, setSentTo] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<Invitation | null>(null);
   const formatDate = useDateFormatter();
 
   return (
     <div className="stack">
       <PageHeading title="Invitations" />
-      <section className="card stack" aria-labelledby="invite-title">
-        <h2 id="invite-title">Invite someone</h2>
-        <p className="field__hint">
-          They get a link, valid for 7 days, to choose a name and password. Their email is confirmed by the link itself.
-        </p>
-        {sentTo && <Alert tone="success">Invitation sent to {sentTo}.</Alert>}
-        <form
-          noValidate
-          className="stack"
-          onSubmit={form.onSubmit((input, formElement) => {
-            setSentTo(null);
-            create.mutate(input, {
-              onSuccess: () => {
-                setSentTo(input.email);
-                formElement.reset();
-              },
-              onError: (error) => form.showError(formElement, error),
-            });
-          })}
-        >
-          {form.formError && <Alert tone="error">{form.formError}</Alert>}
-          <Field
-            label="Email"
-            name="email"
-            type="email"
-            autoComplete="off"
-            errors={form.fieldErrors.email}
-            onInput={() => form.clearField('email')}
-          />
-          <div className="field">
-            <label className="field__label" htmlFor="invite-role">
-              Role
-            </label>
-            <select id="invite-role" name="role" className="field__input" defaultValue="user">
-              <option value="user">Member</option>
-              <option value="admin">Administrator</option>
-            </select>
-          </div>
-          <div>
-            <Button type="submit" busy={create.isPending} busyLabel="Sending…">
-              Send invitation
-            </Button>
-          </div>
-        </form>
-      </section>
+      <InviteSomeone
+        schema={CreateInvitationInputSchema}
+        hint="They get a link, valid for 7 days, to choose a name and password. Their email is confirmed by the link itself."
+        busy={create.isPending}
+        send={(input) => create.mutateAsync(input)}
+        fields={(email) => (
+          <>
+            {email}
+            <div className="field">
+              <label className="field__label" htmlFor="invite-role">
+                Role
+              </label>
+              <select id="invite-role" name="role" className="field__input" defaultValue="user">
+                <option value="user">Member</option>
+                <option value="admin">Administrator</option>
+              </select>
+            </div>
+          </>
+        )}
+      />
 
       <h2 className="section-title">Sent invitations</h2>
       {invitations.isPending && <Spinner label="Loading invitations…" />}

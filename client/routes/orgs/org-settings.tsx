@@ -3,11 +3,10 @@ import { useNavigate } from 'react-router';
 import { orgCan } from '#shared/roles.ts';
 import { OrgDeleteInputSchema, OrgUpdateInputSchema, type Org } from '#shared/schemas/orgs.ts';
 import { PageHeading } from '#client/components/page-heading.tsx';
-import { PasswordInput } from '#client/components/password-input.tsx';
+import { CurrentPasswordField } from '#client/components/current-password-field.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { ConfirmDialog } from '#client/components/ui/confirm-dialog.tsx';
-import { Field } from '#client/components/ui/field.tsx';
 import { toProblem } from '#client/lib/errors.ts';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { useSession } from '#client/lib/session.ts';
@@ -171,16 +170,7 @@ function DeleteForm({ org, onCancel }: { org: Org; onCancel: () => void }) {
       </Alert>
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
       <input type="hidden" name="orgId" value={org.id} />
-      <Field
-        label="Password"
-        name="password"
-        autoComplete="current-password"
-        // The form replaces the button that opened it: focus moves into it rather than to the page.
-        autoFocus
-        errors={form.fieldErrors.password}
-        onInput={() => form.clearField('password')}
-        renderInput={(props) => <PasswordInput {...props} />}
-      />
+      <CurrentPasswordField form={form} />
       <div className="row">
         <Button type="submit" variant="danger" busy={remove.isPending} busyLabel="Deleting…">
           Delete for good

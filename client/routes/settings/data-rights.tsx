@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { PasswordConfirmationInputSchema } from '#shared/schemas/account.ts';
 import { DeleteAccountInputSchema } from '#shared/schemas/privacy.ts';
-import { PasswordInput } from '#client/components/password-input.tsx';
+import { CurrentPasswordField } from '#client/components/current-password-field.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
@@ -131,16 +131,7 @@ function DeactivateForm({ onCancel }: { onCancel: () => void }) {
       )}
     >
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
-      <Field
-        label="Password"
-        name="password"
-        autoComplete="current-password"
-        // The form replaces the button that opened it: focus moves into it rather than to the page.
-        autoFocus
-        errors={form.fieldErrors.password}
-        onInput={() => form.clearField('password')}
-        renderInput={(props) => <PasswordInput {...props} />}
-      />
+      <CurrentPasswordField form={form} />
       <div className="row">
         <Button type="submit" busy={deactivate.isPending} busyLabel="Deactivating…">
           Deactivate my account
@@ -172,16 +163,7 @@ function DeleteForm({ onCancel }: { onCancel: () => void }) {
         <p>Consider downloading your data first.</p>
       </Alert>
       {form.formError && <Alert tone="error">{form.formError}</Alert>}
-      <Field
-        label="Password"
-        name="password"
-        autoComplete="current-password"
-        // The form replaces the button that opened it: focus moves into it rather than to the page.
-        autoFocus
-        errors={form.fieldErrors.password}
-        onInput={() => form.clearField('password')}
-        renderInput={(props) => <PasswordInput {...props} />}
-      />
+      <CurrentPasswordField form={form} />
       {mfaEnabled && (
         <Field
           label="Code"

@@ -3,8 +3,8 @@ import { browserSupportsWebAuthn, startRegistration, WebAuthnAbortService } from
 import { PasswordConfirmationInputSchema } from '#shared/schemas/account.ts';
 import type { Me } from '#shared/schemas/auth.ts';
 import { RenamePasskeyInputSchema, type Passkey } from '#shared/schemas/passkeys.ts';
+import { CurrentPasswordField } from '#client/components/current-password-field.tsx';
 import { LoadError } from '#client/components/load-error.tsx';
-import { PasswordInput } from '#client/components/password-input.tsx';
 import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { ConfirmDialog } from '#client/components/ui/confirm-dialog.tsx';
@@ -314,15 +314,7 @@ function AddPasskey({
         screen lock or security key.
       </p>
       {noticeView}
-      <Field
-        label="Current password"
-        name="password"
-        autoComplete="current-password"
-        autoFocus
-        errors={form.fieldErrors.password}
-        onInput={() => form.clearField('password')}
-        renderInput={(props) => <PasswordInput {...props} />}
-      />
+      <CurrentPasswordField form={form} label="Current password" />
       <div className="row">
         <Button type="submit" busy={busy !== null} busyLabel={busyLabel}>
           Continue
