@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
+import type { AnyProcedure } from '@trpc/server';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { JSON_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from '#shared/constants.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
 import type { Deps } from './deps.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { registerApiDocs } from './http/api-docs.ts';
 import { registerBodyLimits } from './http/body-limits.ts';
 import { registerDevMailRoute } from './http/dev-mail.ts';
 import { clientErrorHandler, registerErrorHandler, sendError } from './http/error-handler.ts';
@@ -16,6 +18,9 @@ import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { providerClients } from './modules/identities/provider-clients.ts';
 import { registerMediaRoutes } from './http/media.ts';
 import { registerRequestLog } from './http/request-log.ts';
+import { registerRestApi } from './http/rest-api.ts';
+import { restRoutes } from './http/rest-routes.ts';
+import { REST_PREFIX } from './http/rest-shape.ts';
 import { registerSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
 import { serializeError } from './lib/log-serializers.ts';
@@ -134,6 +139,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+  const restApi = restRoutes(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
+  registerRestApi(app, deps, restApi);
+  registerApiDocs(app, config, restApi, REST_PREFIX);
   registerHealthRoutes(app, orm, config.database);
   registerJwksRoute(app, deps.keys);
   registerMediaRoutes(app, orm);

@@ -30,7 +30,10 @@ export type BatchedRead<Row> = (
  * `statementFor(size)` reads `size` keys, taking each key's `params` in turn and then `trailing`
  * (the same for the whole batch: the first read's); `keyOf` names the key a row answers.
  */
-export function batchedRead<Row>(statementFor: (size: number) => string, keyOf: (row: Row) => string): BatchedRead<Row> {
+export function batchedRead<Row>(
+  statementFor: (size: number) => string,
+  keyOf: (row: Row) => string,
+): BatchedRead<Row> {
   const statements = new Map<number, string>();
   const statement = (size: number) => {
     let sql = statements.get(size);

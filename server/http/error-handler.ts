@@ -5,6 +5,7 @@ import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { ErrorReason } from '#shared/errors.ts';
 import type { Config } from '#server/config.ts';
 import { INTERNAL_MESSAGE } from '#server/trpc/error-format.ts';
+import { REST_PREFIX, restErrorBody } from './rest-shape.ts';
 import { securityHeaderList } from './security-headers.ts';
 
 /** A refusal raised by our own hooks before tRPC runs, with its API.md reason. */
@@ -46,11 +47,14 @@ export function sendError(error: FastifyError | Error, request: FastifyRequest, 
       ? INTERNAL_MESSAGE
       : (own?.message ?? (status === 413 ? 'The request body is too large.' : 'The request could not be read.'));
   const reason: ErrorReason = status === 500 ? 'INTERNAL' : (own?.reason ?? 'INVALID_INPUT');
+  const requestId = status === 500 ? { requestId: request.id } : {};
+  if (request.url.startsWith(`${REST_PREFIX}/`))
+    return reply.code(status).send(restErrorBody(code, message, { reason, ...requestId }));
   return reply.code(status).send({
     error: {
       message,
       code: TRPC_ERROR_CODES_BY_KEY[code],
-      data: { code, httpStatus: status, reason, ...(status === 500 ? { requestId: request.id } : {}) },
+      data: { code, httpStatus: status, reason, ...requestId },
     },
   });
 }

@@ -26,7 +26,7 @@ export function securityHeaderList(config: Pick<Config, 'secureCookies'>, url: s
     ['Cross-Origin-Opener-Policy', 'same-origin'],
   ];
   if (config.secureCookies) headers.push(['Strict-Transport-Security', 'max-age=31536000; includeSubDomains']);
-  if (url.startsWith('/trpc')) headers.push(['Cache-Control', 'no-store']);
+  if (url.startsWith('/trpc') || url.startsWith('/api/')) headers.push(['Cache-Control', 'no-store']);
   return headers;
 }
 

@@ -40,7 +40,12 @@ export async function registerSpa(app: FastifyInstance, config: Config): Promise
   }
   app.setNotFoundHandler(async (request, reply) => {
     const isPage = request.method === 'GET' || request.method === 'HEAD';
-    if (!isPage || request.url.startsWith('/trpc') || request.url.startsWith('/media/')) {
+    if (
+      !isPage ||
+      request.url.startsWith('/trpc') ||
+      request.url.startsWith('/api/') ||
+      request.url.startsWith('/media/')
+    ) {
       // In the error shape of every other API answer (http/error-handler.ts).
       throw new HttpRefusal(404, 'NOT_FOUND', 'There is nothing at this address.');
     }

@@ -16,7 +16,7 @@ export type Context = {
 };
 
 export function contextFactory(deps: Deps) {
-  return ({ req, res }: CreateFastifyContextOptions): Context => {
+  return ({ req, res }: Pick<CreateFastifyContextOptions, 'req' | 'res'>): Context => {
     const authorization = req.headers.authorization;
     const bearer = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : null;
     return {

@@ -21,6 +21,7 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 // Runs after the first: a deadlock or serialization failure seldom strikes one call three times.
 const RETRIES_AFTER_CONFLICT = 2;

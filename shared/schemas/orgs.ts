@@ -161,6 +161,9 @@ export const OrgInvitationBatchResultSchema = z.object({
 });
 export type OrgInvitationBatchResult = z.infer<typeof OrgInvitationBatchResultSchema>;
 
+/** orgs.invitations.create answers the form it was sent: one invitation, or an outcome per address. */
+export const OrgInvitationCreateResultSchema = z.union([CreatedOrgInvitationSchema, OrgInvitationBatchResultSchema]);
+
 export const OrgInvitationSchema = z.object({
   id: z.string(),
   email: z.string(),

@@ -78,3 +78,55 @@ export const DeletePasskeyInputSchema = z.object({ id: IdSchema });
 
 export const PasskeySignInInputSchema = z.object({ challengeId: TokenSchema, response: AuthenticationResponseSchema });
 export type PasskeySignInInput = z.infer<typeof PasskeySignInInputSchema>;
+
+// The WebAuthn options the browser hands to navigator.credentials, in WebAuthn Level 3's JSON form
+// (base64url strings for the binary fields), as far as the server sends them.
+const UserVerificationSchema = z.enum(['discouraged', 'preferred', 'required']);
+const HintsSchema = z.array(z.enum(['hybrid', 'security-key', 'client-device']));
+const CredentialDescriptorSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  transports: z.array(z.string()).optional(),
+});
+const ExtensionInputsSchema = z.object({
+  appid: z.string().optional(),
+  credProps: z.boolean().optional(),
+  hmacCreateSecret: z.boolean().optional(),
+  minPinLength: z.boolean().optional(),
+});
+
+export const RegistrationOptionsSchema = z.object({
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  challenge: z.string(),
+  pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.literal('public-key') })),
+  timeout: z.number().optional(),
+  excludeCredentials: z.array(CredentialDescriptorSchema).optional(),
+  authenticatorSelection: z
+    .object({
+      authenticatorAttachment: z.enum(['cross-platform', 'platform']).optional(),
+      requireResidentKey: z.boolean().optional(),
+      residentKey: UserVerificationSchema.optional(),
+      userVerification: UserVerificationSchema.optional(),
+    })
+    .optional(),
+  hints: HintsSchema.optional(),
+  attestation: z.enum(['direct', 'enterprise', 'indirect', 'none']).optional(),
+  attestationFormats: z
+    .array(z.enum(['fido-u2f', 'packed', 'android-safetynet', 'android-key', 'tpm', 'apple', 'none']))
+    .optional(),
+  extensions: ExtensionInputsSchema.optional(),
+});
+
+export const AuthenticationOptionsSchema = z.object({
+  challengeId: z.string(),
+  options: z.object({
+    challenge: z.string(),
+    timeout: z.number().optional(),
+    rpId: z.string().optional(),
+    allowCredentials: z.array(CredentialDescriptorSchema).optional(),
+    userVerification: UserVerificationSchema.optional(),
+    hints: HintsSchema.optional(),
+    extensions: ExtensionInputsSchema.optional(),
+  }),
+});

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { OrgRoleSchema } from '../roles.ts';
+import { OrgRoleSchema, RoleSchema } from '../roles.ts';
 import { CurrentPasswordSchema } from './auth.ts';
 import { InstantSchema } from './common.ts';
+import { FlyerSchema } from './flyers.ts';
 import { OrgSchema } from './orgs.ts';
+import { PasskeySchema } from './passkeys.ts';
+import { PreferencesSchema } from './preferences.ts';
 
 export const PrivacySettingsSchema = z.object({ allowEmailContact: z.boolean() });
 export type PrivacySettings = z.infer<typeof PrivacySettingsSchema>;
@@ -24,3 +27,61 @@ export const AccountMembershipSchema = z.object({
   joinedAt: InstantSchema,
 });
 export type AccountMembership = z.infer<typeof AccountMembershipSchema>;
+
+const MaybeInstantSchema = InstantSchema.nullable();
+
+/** What privacy.exportData answers: everything kept about the account, no secret or key material. */
+export const AccountExportSchema = z.object({
+  exportedAt: InstantSchema,
+  user: z.object({
+    id: z.string(),
+    email: z.string(),
+    emailVerifiedAt: MaybeInstantSchema,
+    role: RoleSchema,
+    mfaEnabledAt: MaybeInstantSchema,
+    createdAt: MaybeInstantSchema,
+    lastSignInAt: MaybeInstantSchema,
+    deactivatedAt: MaybeInstantSchema,
+  }),
+  profile: z.object({ name: z.string(), avatarUrl: z.string().nullable(), updatedAt: MaybeInstantSchema }),
+  privacy: PrivacySettingsSchema,
+  preferences: PreferencesSchema,
+  sessions: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: MaybeInstantSchema,
+      lastUsedAt: MaybeInstantSchema,
+      expiresAt: MaybeInstantSchema,
+      revokedAt: MaybeInstantSchema,
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+    }),
+  ),
+  securityEvents: z.array(
+    z.object({
+      id: z.string(),
+      type: z.string(),
+      at: MaybeInstantSchema,
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      provider: z.string().nullable(),
+    }),
+  ),
+  identities: z.array(
+    z.object({
+      provider: z.string(),
+      issuer: z.string(),
+      subject: z.string(),
+      email: z.string().nullable(),
+      createdAt: MaybeInstantSchema,
+      lastUsedAt: MaybeInstantSchema,
+    }),
+  ),
+  passkeys: z.array(PasskeySchema.extend({ deviceType: z.string(), transports: z.array(z.string()) })),
+  flyers: z.array(FlyerSchema),
+  memberships: z.array(AccountMembershipSchema),
+  pendingEmailChanges: z.array(
+    z.object({ newEmail: z.string(), requestedAt: MaybeInstantSchema, expiresAt: MaybeInstantSchema }),
+  ),
+});
+export type AccountExport = z.infer<typeof AccountExportSchema>;

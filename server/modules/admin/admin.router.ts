@@ -1,12 +1,17 @@
+import { z } from 'zod';
+import { AccountMembershipSchema } from '#shared/schemas/privacy.ts';
 import {
+  AdminUserPageSchema,
   AdminUsersListInputSchema,
+  CreatedInvitationSchema,
   CreateInvitationInputSchema,
   InvitationIdInputSchema,
+  InvitationSchema,
   SetDisabledInputSchema,
   SetRoleInputSchema,
   UserIdInputSchema,
 } from '#shared/schemas/admin.ts';
-import { OK } from '#shared/schemas/common.ts';
+import { OK, OkSchema } from '#shared/schemas/common.ts';
 import { AdminSecurityEventPageSchema, AdminSecurityEventsInputSchema } from '#shared/schemas/security-monitoring.ts';
 import {
   createInvitation,
@@ -23,24 +28,39 @@ const manageInvitations = permittedProcedure('invitations:manage');
 
 export const adminRouter = router({
   users: router({
-    list: readUsers.input(AdminUsersListInputSchema).query(({ ctx, input }) => listUsers(ctx.em, input)),
+    list: readUsers
+      .input(AdminUsersListInputSchema)
+      .output(AdminUserPageSchema)
+      .query(({ ctx, input }) => listUsers(ctx.em, input)),
 
-    orgs: readUsers.input(UserIdInputSchema).query(({ ctx, input }) => listUserOrgs(ctx.em, input.userId)),
+    orgs: readUsers
+      .input(UserIdInputSchema)
+      .output(z.array(AccountMembershipSchema))
+      .query(({ ctx, input }) => listUserOrgs(ctx.em, input.userId)),
 
-    setRole: manageUsers.input(SetRoleInputSchema).mutation(async ({ ctx, input }) => {
-      await setRole(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.role, ctx.client);
-      return OK;
-    }),
+    setRole: manageUsers
+      .input(SetRoleInputSchema)
+      .output(OkSchema)
+      .mutation(async ({ ctx, input }) => {
+        await setRole(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.role, ctx.client);
+        return OK;
+      }),
 
-    setDisabled: manageUsers.input(SetDisabledInputSchema).mutation(async ({ ctx, input }) => {
-      await setDisabled(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.disabled, ctx.client);
-      return OK;
-    }),
+    setDisabled: manageUsers
+      .input(SetDisabledInputSchema)
+      .output(OkSchema)
+      .mutation(async ({ ctx, input }) => {
+        await setDisabled(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, input.disabled, ctx.client);
+        return OK;
+      }),
 
-    revokeSessions: manageUsers.input(UserIdInputSchema).mutation(async ({ ctx, input }) => {
-      await revokeUserSessions(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, ctx.client);
-      return OK;
-    }),
+    revokeSessions: manageUsers
+      .input(UserIdInputSchema)
+      .output(OkSchema)
+      .mutation(async ({ ctx, input }) => {
+        await revokeUserSessions(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.userId, ctx.client);
+        return OK;
+      }),
   }),
 
   // Events are part of each member's record: reading them is reading users.
@@ -52,13 +72,17 @@ export const adminRouter = router({
   invitations: router({
     create: manageInvitations
       .input(CreateInvitationInputSchema)
+      .output(CreatedInvitationSchema)
       .mutation(async ({ ctx, input }) => createInvitation(ctx.em, ctx.deps, await ctx.auth.loadUser(), input)),
 
-    list: manageInvitations.query(({ ctx }) => listInvitations(ctx.em, ctx.deps)),
+    list: manageInvitations.output(z.array(InvitationSchema)).query(({ ctx }) => listInvitations(ctx.em, ctx.deps)),
 
-    revoke: manageInvitations.input(InvitationIdInputSchema).mutation(async ({ ctx, input }) => {
-      await revokeInvitation(ctx.em, ctx.deps, input.id);
-      return OK;
-    }),
+    revoke: manageInvitations
+      .input(InvitationIdInputSchema)
+      .output(OkSchema)
+      .mutation(async ({ ctx, input }) => {
+        await revokeInvitation(ctx.em, ctx.deps, input.id);
+        return OK;
+      }),
   }),
 });

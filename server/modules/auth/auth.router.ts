@@ -1,15 +1,19 @@
-import { OK } from '#shared/schemas/common.ts';
+import { OK, OkSchema } from '#shared/schemas/common.ts';
 import {
   AcceptInvitationInputSchema,
+  AuthSessionSchema,
   LoginInputSchema,
+  MeSchema,
   RegisterInputSchema,
+  RegisterResultSchema,
   ResendVerificationInputSchema,
-  VerifyEmailInputSchema,
   type SignInResult,
+  SignInResultSchema,
+  VerifyEmailInputSchema,
 } from '#shared/schemas/auth.ts';
 import { VerifyMfaInputSchema } from '#shared/schemas/mfa.ts';
-import { InvitationTokenInputSchema } from '#shared/schemas/orgs.ts';
-import { SecurityEventsInputSchema } from '#shared/schemas/sessions.ts';
+import { InvitationDetailsSchema, InvitationTokenInputSchema } from '#shared/schemas/orgs.ts';
+import { SecurityEventPageSchema, SecurityEventsInputSchema } from '#shared/schemas/sessions.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { listSecurityEvents } from '#server/modules/audit/security-events.ts';
 import { emailChangeRouter } from '#server/modules/email-change/email-change.router.ts';
@@ -27,33 +31,44 @@ import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
 import { login, register, resendVerification, verifyEmail, verifyMfa } from './auth.service.ts';
 
 export const authRouter = router({
-  register: publicProcedure.input(RegisterInputSchema).mutation(async ({ ctx, input }) => {
-    await register(ctx.em, ctx.deps, input, ctx.client);
-    return { status: 'verification_sent' as const };
-  }),
+  register: publicProcedure
+    .input(RegisterInputSchema)
+    .output(RegisterResultSchema)
+    .mutation(async ({ ctx, input }) => {
+      await register(ctx.em, ctx.deps, input, ctx.client);
+      return { status: 'verification_sent' as const };
+    }),
 
-  resendVerification: publicProcedure.input(ResendVerificationInputSchema).mutation(async ({ ctx, input }) => {
-    await resendVerification(ctx.em, ctx.deps, input.email, ctx.client);
-    return OK;
-  }),
+  resendVerification: publicProcedure
+    .input(ResendVerificationInputSchema)
+    .output(OkSchema)
+    .mutation(async ({ ctx, input }) => {
+      await resendVerification(ctx.em, ctx.deps, input.email, ctx.client);
+      return OK;
+    }),
 
   verifyEmail: publicProcedure
     .input(VerifyEmailInputSchema)
+    .output(AuthSessionSchema)
     .mutation(async ({ ctx, input }) =>
       deliverSession(ctx, await verifyEmail(ctx.em, ctx.deps, input.token, ctx.client)),
     ),
 
-  login: publicProcedure.input(LoginInputSchema).mutation(async ({ ctx, input }): Promise<SignInResult> => {
-    const outcome = await login(ctx.em, ctx.deps, input, ctx.client, ctx.deps.devices.knownAccounts(ctx.req));
-    if (outcome.status === 'mfa_required') return outcome;
-    return { status: 'signed_in', session: deliverSession(ctx, outcome.signedIn) };
-  }),
+  login: publicProcedure
+    .input(LoginInputSchema)
+    .output(SignInResultSchema)
+    .mutation(async ({ ctx, input }): Promise<SignInResult> => {
+      const outcome = await login(ctx.em, ctx.deps, input, ctx.client, ctx.deps.devices.knownAccounts(ctx.req));
+      if (outcome.status === 'mfa_required') return outcome;
+      return { status: 'signed_in', session: deliverSession(ctx, outcome.signedIn) };
+    }),
 
   verifyMfa: publicProcedure
     .input(VerifyMfaInputSchema)
+    .output(AuthSessionSchema)
     .mutation(async ({ ctx, input }) => deliverSession(ctx, await verifyMfa(ctx.em, ctx.deps, input, ctx.client))),
 
-  refresh: publicProcedure.mutation(async ({ ctx }) => {
+  refresh: publicProcedure.output(AuthSessionSchema).mutation(async ({ ctx }) => {
     requireTrustedOrigin(ctx);
     const token = readRefreshCookie(ctx.req, ctx.deps.config);
     try {
@@ -65,7 +80,7 @@ export const authRouter = router({
     }
   }),
 
-  logout: publicProcedure.mutation(async ({ ctx }) => {
+  logout: publicProcedure.output(OkSchema).mutation(async ({ ctx }) => {
     const refreshToken = readRefreshCookie(ctx.req, ctx.deps.config);
     if (refreshToken) requireTrustedOrigin(ctx);
     await endSession(ctx.em, ctx.deps, { refreshToken, accessToken: ctx.bearerToken }, ctx.client);
@@ -73,14 +88,16 @@ export const authRouter = router({
     return OK;
   }),
 
-  me: authedProcedure.query(({ ctx }) => ctx.auth.me()),
+  me: authedProcedure.output(MeSchema).query(({ ctx }) => ctx.auth.me()),
 
   invitationDetails: publicProcedure
     .input(InvitationTokenInputSchema)
+    .output(InvitationDetailsSchema)
     .query(({ ctx, input }) => invitationDetails(ctx.em, ctx.deps, input.token)),
 
   acceptInvitation: publicProcedure
     .input(AcceptInvitationInputSchema)
+    .output(AuthSessionSchema)
     .mutation(async ({ ctx, input }) =>
       deliverSession(ctx, await acceptInvitationLink(ctx.em, ctx.deps, input, ctx.client)),
     ),
@@ -92,6 +109,7 @@ export const authRouter = router({
 
   securityEvents: authedProcedure
     .input(SecurityEventsInputSchema)
+    .output(SecurityEventPageSchema)
     .query(async ({ ctx, input }) => listSecurityEvents(ctx.em, await ctx.auth.loadUser(), input)),
 
   providers: providersProcedure,

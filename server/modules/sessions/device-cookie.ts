@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '#server/config.ts';
+import { cookiePathFor } from '#server/http/rest-shape.ts';
 import { constantTimeEqual } from '#server/lib/hash.ts';
 
 const MAX_ACCOUNTS = 10;
@@ -40,7 +41,7 @@ export function deviceCookies(config: Pick<Config, 'secureCookies'>, key: Buffer
       reply.setCookie(name, `${payload}.${sign(payload)}`, {
         httpOnly: true,
         sameSite: 'strict',
-        path: '/trpc',
+        path: cookiePathFor(request.url),
         secure: config.secureCookies,
         maxAge: ONE_YEAR_SECONDS,
       });

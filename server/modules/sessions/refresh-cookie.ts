@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '#server/config.ts';
+import { cookiePathFor } from '#server/http/rest-shape.ts';
 
 type CookieConfig = Pick<Config, 'secureCookies'>;
 
@@ -8,8 +9,9 @@ export function refreshCookieName(config: CookieConfig): string {
   return config.secureCookies ? '__Secure-refresh_token' : 'refresh_token';
 }
 
-function attributes(config: CookieConfig, maxAge: number) {
-  return { httpOnly: true, sameSite: 'strict', path: '/trpc', secure: config.secureCookies, maxAge } as const;
+function attributes(reply: FastifyReply, config: CookieConfig, maxAge: number) {
+  const path = cookiePathFor(reply.request.url);
+  return { httpOnly: true, sameSite: 'strict', path, secure: config.secureCookies, maxAge } as const;
 }
 
 export function setRefreshCookie(
@@ -18,11 +20,11 @@ export function setRefreshCookie(
   token: string,
   maxAgeSeconds: number,
 ): void {
-  reply.setCookie(refreshCookieName(config), token, attributes(config, maxAgeSeconds));
+  reply.setCookie(refreshCookieName(config), token, attributes(reply, config, maxAgeSeconds));
 }
 
 export function clearRefreshCookie(reply: FastifyReply, config: CookieConfig): void {
-  reply.setCookie(refreshCookieName(config), '', { ...attributes(config, 0), expires: new Date(0) });
+  reply.setCookie(refreshCookieName(config), '', { ...attributes(reply, config, 0), expires: new Date(0) });
 }
 
 export function readRefreshCookie(req: FastifyRequest, config: CookieConfig): string | null {
