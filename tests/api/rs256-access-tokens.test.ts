@@ -2,6 +2,7 @@ import { createHmac, createPublicKey, randomBytes, verify, webcrypto, type JsonW
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createJWTSignatureMessage, encodeJWT } from '@oslojs/jwt';
 import type { SigningKey } from '#server/modules/keys/signing-keys.ts';
+import { runAdminCommand } from '#tests/helpers/admin-command.ts';
 import { sharedDataDir, type SharedDataDir } from '#tests/helpers/shared-data-dir.ts';
 import {
   decodeJwt,
@@ -269,9 +270,9 @@ describe('instances switching to RS256 at the same moment', () => {
     const servers: TestServer[] = [];
     try {
       // Instances share the database and MASTER_KEY, never a DATA_DIR (API.md §11).
-      const env = { ...data.env, MASTER_KEY: randomBytes(32).toString('base64url'), PUBLIC_URL };
-      await (await startTestServer(env)).close();
-      const { DATA_DIR: _shared, ...database } = env;
+      const { DATA_DIR: _shared, ...rest } = data.env;
+      const database = { ...rest, MASTER_KEY: randomBytes(32).toString('base64url'), PUBLIC_URL };
+      await (await startTestServer({ ...database, DATA_DIR: data.dir })).close();
       servers.push(
         ...(await Promise.all([
           startTestServer({ ...database, ACCESS_TOKEN_ALG: 'RS256' }),
@@ -284,6 +285,32 @@ describe('instances switching to RS256 at the same moment', () => {
       expect(await jwksOf(b)).toEqual(keys);
     } finally {
       for (const server of servers) await server.close();
+      await data.remove();
+    }
+  });
+});
+
+describe('npm run admin -- rotate-keys with ACCESS_TOKEN_ALG=RS256', () => {
+  test('rotate-keys adds an RS256 key that is published at once and signs after its activation', async () => {
+    const data = await sharedDataDir();
+    const env = { ...data.env, ACCESS_TOKEN_ALG: 'RS256' };
+    const server = await startTestServer({ ...env, PUBLIC_URL });
+    try {
+      const result = await runAdminCommand(['rotate-keys'], { env });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      const newKid = /Added the signing key (\S+):/.exec(result.stdout)?.[1];
+      await server.app.deps.keys.reload();
+      const keys = await jwksOf(server);
+      expect(keys.map((key) => [key.kty, key.alg])).toEqual([
+        ['RSA', 'RS256'],
+        ['RSA', 'RS256'],
+      ]);
+      expect(keys.map((key) => key.kid)).toContain(newKid);
+      server.shiftClock(7 * 60);
+      const member = await signUpAndVerify(server, {}, { origin });
+      expect(decodeJwt(member.session.accessToken).header).toMatchObject({ alg: 'RS256', kid: newKid });
+    } finally {
+      await server.close();
       await data.remove();
     }
   });
