@@ -71,3 +71,38 @@ describe.skipIf(!hasChromium)('the Content-Security-Policy in Chromium', () => {
     await context.close();
   });
 });
+
+describe.skipIf(!hasChromium)('the API reference at /docs/api in Chromium', () => {
+  const setup = useServerAndBrowser();
+
+  it('renders the OpenAPI document with its own files only, without a single violation', async () => {
+    const [server, browser] = [setup.server(), setup.browser()];
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /Content Security Policy|Refused to/i.test(message.text()))
+        problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.url)) foreign.push(request.url());
+    });
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) =>
+        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+      );
+    });
+
+    await page.goto(`${server.url}/docs/api`);
+    // The document's title and its operations, by tag, as swagger-ui lays them out.
+    await page.getByRole('heading', { name: /Latchkey/ }).first().waitFor();
+    await page.getByText('/auth/me', { exact: true }).first().waitFor();
+    await page.getByText('/auth/login', { exact: true }).first().waitFor();
+
+    expect(problems).toEqual([]);
+    expect(foreign).toEqual([]);
+    await context.close();
+  });
+});
