@@ -5,6 +5,9 @@ import {
   parseSetCookie,
   signUpAndVerify,
   startTestServer,
+  strongPassword,
+  testIp,
+  uniqueEmail,
   type SignedUp,
   type TestServer,
 } from '#tests/helpers/test-server.ts';
@@ -114,6 +117,31 @@ test('a REST answer is the procedure’s own, with the error shape of API.md §1
 
   // A mutation is a POST: a GET of it is not found, as every route of another method.
   expect((await rest('/auth/logout')).status).toBe(404);
+});
+
+test("the REST form has the tRPC form's rate limits: RATE_LIMITED with Retry-After and retryAfterSeconds", async () => {
+  // One client address (TRUST_PROXY is on in the tests): auth.register admits 10 sign-ups an hour from it.
+  const ip = testIp();
+  const answers: Response[] = [];
+  for (let i = 0; i < 11; i++) {
+    answers.push(
+      await rest('/auth/register', {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': ip },
+        body: JSON.stringify({ email: uniqueEmail('rest-limit'), password: strongPassword() }),
+      }),
+    );
+  }
+  expect(answers.slice(0, 10).map((answer) => answer.status)).toEqual(Array(10).fill(200));
+  const refused = answers[10]!;
+  expect(refused.status).toBe(429);
+  const body = (await refused.json()) as { retryAfterSeconds: number };
+  expect(body).toMatchObject({
+    code: 'TOO_MANY_REQUESTS',
+    reason: 'RATE_LIMITED',
+    retryAfterSeconds: expect.any(Number),
+  });
+  expect(refused.headers.get('retry-after')).toBe(String(body.retryAfterSeconds));
 });
 
 test('the refresh cookie of a REST sign-in is for the REST routes, and refresh and logout with it need the Origin', async () => {
