@@ -97,7 +97,10 @@ describe.skipIf(!hasChromium)('the API reference at /docs/api in Chromium', () =
 
     await page.goto(`${server.url}/docs/api`);
     // The document's title and its operations, by tag, as swagger-ui lays them out.
-    await page.getByRole('heading', { name: /Latchkey/ }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /Latchkey/ })
+      .first()
+      .waitFor();
     await page.getByText('/auth/me', { exact: true }).first().waitFor();
     await page.getByText('/auth/login', { exact: true }).first().waitFor();
 
