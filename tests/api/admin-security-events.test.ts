@@ -410,6 +410,8 @@ describe('GET /admin/security-events.csv', () => {
       ['limit=5', null],
       ['cursor=abc', null],
       ['%E0%A4%A=1', null],
+      ['__proto__=x', null],
+      ['constructor=x&toString=y', null],
     ];
     for (const [query, field] of cases) {
       const response = await server.fetch(`/admin/security-events.csv?${query}`, {

@@ -78,6 +78,17 @@ describe.skipIf(!hasChromium)('the security events page of the admin console in 
     expect(lines[2]).toBe('');
     await page.getByText('Downloaded security-events.csv.').waitFor();
 
+    // The range reads the time zone the table shows (a new member's preference: UTC).
+    const minute = (offsetMinutes: number) =>
+      new Date(Date.now() + offsetMinutes * 60_000).toISOString().slice(0, 'yyyy-mm-ddThh:mm'.length);
+    await page.getByLabel('From', { exact: true }).fill(minute(-10));
+    await page.getByLabel('To', { exact: true }).fill(minute(10));
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel('From', { exact: true }).fill(minute(2));
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No events match these filters.').waitFor();
+
     // A range that ends before it starts is the form's to fix, not a request.
     await page.getByLabel('From', { exact: true }).fill('2030-01-02T10:00');
     await page.getByLabel('To', { exact: true }).fill('2030-01-01T10:00');

@@ -17,7 +17,7 @@ import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { toProblem } from '#client/lib/errors.ts';
-import { useDateFormatter } from '#client/lib/preferences.ts';
+import { usePreferences } from '#client/lib/preferences.ts';
 import { getAccessToken, refreshSession } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 import '../../styles/security-events.css';
@@ -30,30 +30,73 @@ type FilterField = (typeof FILTER_FIELDS)[number];
 type Draft = Record<FilterField, string>;
 const EMPTY_DRAFT: Draft = { type: '', userId: '', ip: '', from: '', to: '' };
 
-const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+const deviceZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/**
- * A datetime-local value (the device's time, to the minute unless seconds were typed) as an instant.
- * "To 10:30" means up to the end of that minute, as a person reading it expects.
- */
-function instantOf(local: string, end: boolean): string {
-  const at = new Date(local);
-  if (Number.isNaN(at.getTime())) return local;
-  if (end) at.setTime(at.getTime() + (local.length <= 16 ? 59_999 : 999));
-  return at.toISOString();
+/** Times to the second, in the member's locale and time zone: an investigation lines events up by them. */
+function useEventTimes() {
+  const preferences = usePreferences().data;
+  const zone = preferences?.timeZone ?? deviceZone();
+  const format = new Intl.DateTimeFormat(preferences?.locale, {
+    timeZone: zone,
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+  });
+  return { zone, formatTime: (iso: string) => format.format(new Date(iso)) };
 }
 
-function filterFrom(draft: Draft): { filter: SecurityEventFilter } | { errors: FieldErrors } {
+/** How far `zone`'s wall clock is ahead of UTC at `instant`, in milliseconds. */
+function zoneOffset(instant: number, zone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
+      .formatToParts(instant)
+      .map((part) => [part.type, Number(part.value)]),
+  );
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * A datetime-local value, read in the time zone the table shows (to the minute unless seconds were
+ * typed), as an instant. "To 10:30" means up to the end of that minute, as a person reading it expects.
+ */
+function instantOf(local: string, zone: string, end: boolean): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  // Not what the control writes: left as typed, for the schema to refuse by its field.
+  if (!match) return local;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
+  const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
+  // The offset at the guess, then at the answer: right on either side of a daylight-saving change.
+  let at = wall - zoneOffset(wall, zone);
+  at = wall - zoneOffset(at, zone);
+  if (end) at += match[6] === undefined ? 59_999 : 999;
+  return new Date(at).toISOString();
+}
+
+function filterFrom(draft: Draft, zone: string): { filter: SecurityEventFilter } | { errors: FieldErrors } {
   const values = Object.fromEntries(
     FILTER_FIELDS.flatMap((field) => {
       const value = draft[field].trim();
       if (!value) return [];
-      return [[field, field === 'from' || field === 'to' ? instantOf(value, field === 'to') : value]];
+      return [[field, field === 'from' || field === 'to' ? instantOf(value, zone, field === 'to') : value]];
     }),
   );
   const parsed = SecurityEventFilterSchema.safeParse(values);
   if (parsed.success) return { filter: parsed.data };
   return { errors: z.flattenError(parsed.error).fieldErrors as FieldErrors };
+}
+
+/** The errors that belong to a field of the form. */
+function fieldsOf(errors: FieldErrors): FieldErrors {
+  return Object.fromEntries(FILTER_FIELDS.flatMap((field) => (errors[field] ? [[field, errors[field]]] : [])));
 }
 
 function exportQuery(filter: SecurityEventFilter): string {
@@ -98,14 +141,15 @@ export function AdminSecurityEventsPage() {
     { ...filter, limit: PAGE_SIZE },
     { getNextPageParam: (page) => page.nextCursor ?? undefined },
   );
-  const formatDate = useDateFormatter();
+  const { zone, formatTime } = useEventTimes();
   const tableTitle = useId();
   const form = useRef<HTMLFormElement>(null);
   const items = events.data?.pages.flatMap((page) => page.items) ?? [];
   const filtered = Object.keys(filter).length > 0;
   // The server checks the filters too: its field errors show by the fields, like the form's own.
-  const serverErrors = events.error ? toProblem(events.error).fieldErrors : {};
+  const serverErrors = events.error ? fieldsOf(toProblem(events.error).fieldErrors) : {};
   const errors = Object.keys(draftErrors).length ? draftErrors : serverErrors;
+  // Anything else (a network failure, a page link gone stale) is offered a retry.
   const loadFailed = events.isError && Object.keys(serverErrors).length === 0;
 
   const edit = (field: FilterField, value: string) => {
@@ -113,7 +157,7 @@ export function AdminSecurityEventsPage() {
     setDraftErrors(({ [field]: _cleared, ...rest }) => rest);
   };
   const apply = (next: Draft) => {
-    const result = filterFrom(next);
+    const result = filterFrom(next, zone);
     if ('errors' in result) {
       setDraftErrors(result.errors);
       const first = FILTER_FIELDS.find((field) => result.errors[field]);
@@ -160,8 +204,8 @@ export function AdminSecurityEventsPage() {
     <div className="stack">
       <PageHeading title="Security events" />
       <p className="field__hint">
-        Sign-ins, failed attempts and account changes of every member, newest first. Times are shown in your time zone;
-        the filters read times in this device’s ({localZone()}).
+        Sign-ins, failed attempts and account changes of every member, newest first. Times, the filters’ included, are
+        in {zone}.
       </p>
 
       <form
@@ -278,7 +322,7 @@ export function AdminSecurityEventsPage() {
             </thead>
             <tbody>
               {items.map((event) => (
-                <EventRow key={event.id} event={event} formatDate={formatDate} onNarrow={narrowTo} />
+                <EventRow key={event.id} event={event} formatTime={formatTime} onNarrow={narrowTo} />
               ))}
             </tbody>
           </table>
@@ -302,17 +346,17 @@ export function AdminSecurityEventsPage() {
 
 function EventRow({
   event,
-  formatDate,
+  formatTime,
   onNarrow,
 }: {
   event: AdminSecurityEvent;
-  formatDate: (iso: string, style?: 'date' | 'dateTime') => string;
+  formatTime: (iso: string) => string;
   onNarrow: (field: 'userId' | 'ip', value: string) => void;
 }) {
   return (
     <tr>
       <td className="security-events__when">
-        <time dateTime={event.at}>{formatDate(event.at, 'dateTime')}</time>
+        <time dateTime={event.at}>{formatTime(event.at)}</time>
       </td>
       <td>
         {describeSecurityEvent(event.type)}
