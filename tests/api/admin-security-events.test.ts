@@ -285,6 +285,20 @@ describe('admin.securityEvents', () => {
   });
 });
 
+test('admin.securityEvents answers the same through the REST form, its filters as query parameters', async () => {
+  const get = (query: string, bearer = admin.client.bearer) =>
+    server.fetch(`/api/v1/admin/securityEvents?${query}`, { headers: { Authorization: `Bearer ${bearer}` } });
+  const response = await get(`type=session.started&userId=${ann.session.user.id}&limit=1`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual(
+    await adminCall({ type: 'session.started', userId: ann.session.user.id, limit: 1 }),
+  );
+  const refused = await get('from=2026-12-04T10:00:00.000Z&to=2026-12-04T09:00:00.000Z');
+  expect(refused.status).toBe(400);
+  expect(await refused.json()).toMatchObject({ reason: 'INVALID_INPUT', fieldErrors: { to: [expect.any(String)] } });
+  expect((await get('', ann.client.bearer)).status).toBe(403);
+});
+
 describe('GET /admin/security-events.csv', () => {
   test('GET /admin/security-events.csv is the list as a file: a header row, then the same rows newest first', async () => {
     const { response, text } = await exportCsv();
