@@ -44,8 +44,12 @@ export function registerApiDocs(
   routes: RestRoute[],
   prefix: string,
 ): void {
-  const document = JSON.stringify(openApiDocument(routes, { publicUrl: config.publicUrl, prefix, version: '1' }));
-  app.get('/openapi.json', (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
+  // Written on its first request, not at start-up.
+  let document: string | undefined;
+  app.get('/openapi.json', (_request, reply) => {
+    document ??= JSON.stringify(openApiDocument(routes, { publicUrl: config.publicUrl, prefix, version: '1' }));
+    return reply.type('application/json; charset=utf-8').send(document);
+  });
   app.get('/docs/api', (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   app.get('/docs/api/viewer.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(INITIALIZER));
   const directory = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SECURITY_EVENT_LABELS, type SecurityEventType } from '../security-events.ts';
 import { IdSchema, InstantSchema } from './common.ts';
+import { SecurityEventSchema } from './sessions.ts';
 
 // API.md §16 "Security monitoring": every member's events, for administrators.
 
@@ -57,12 +58,7 @@ export const AdminSecurityEventsInputSchema = z
   .optional();
 export type AdminSecurityEventsInput = z.infer<typeof AdminSecurityEventsInputSchema>;
 
-export const AdminSecurityEventSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  at: InstantSchema,
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
+export const AdminSecurityEventSchema = SecurityEventSchema.extend({
   /** Null once the account is erased: the event stays, without personal data. */
   userId: z.string().nullable(),
   /** The administrator who acted on the account, when it was not its owner. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import { signUpAndVerify } from '#tests/helpers/test-server.ts';
 import { chromiumAvailable, useServerAndBrowser } from './browser.ts';
@@ -27,6 +28,31 @@ const ROUTES = [
   '/no-such-page',
 ];
 
+/**
+ * A page whose CSP violations and uncaught errors (with `everyConsoleError`, any console error too)
+ * are collected in `problems`, each with the address it happened on.
+ */
+async function watchedPage(browser: Browser, { everyConsoleError = false } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (
+      (everyConsoleError && message.type() === 'error') ||
+      /Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text())
+    )
+      problems.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+  // securitypolicyviolation events catch what the console may word differently.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  return { context, page, problems };
+}
+
 describe.skipIf(!hasChromium)('the Content-Security-Policy in Chromium', () => {
   const setup = useServerAndBrowser();
 
@@ -35,20 +61,7 @@ describe.skipIf(!hasChromium)('the Content-Security-Policy in Chromium', () => {
     const admin = await signUpAndVerify(server, { name: 'Policy Checker' });
     await server.app.deps.orm.em.fork().nativeUpdate(UserEntity, { id: admin.session.user.id }, { role: 'admin' });
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(message.text()))
-        violations.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => violations.push(`${page.url()}: ${error.message}`));
-    // securitypolicyviolation events catch what the console may word differently.
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) =>
-        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
-      );
-    });
+    const { context, page, problems: violations } = await watchedPage(browser);
 
     const visitAll = async () => {
       for (const route of ROUTES) {
@@ -77,22 +90,10 @@ describe.skipIf(!hasChromium)('the API reference at /docs/api in Chromium', () =
 
   it('renders the OpenAPI document with its own files only, without a single violation', async () => {
     const [server, browser] = [setup.server(), setup.browser()];
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy|Refused to/i.test(message.text()))
-        problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    const { context, page, problems } = await watchedPage(browser, { everyConsoleError: true });
     const foreign: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(server.url)) foreign.push(request.url());
-    });
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) =>
-        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
-      );
     });
 
     await page.goto(`${server.url}/docs/api`);

@@ -309,7 +309,7 @@ export function AdminSecurityEventsPage() {
       {items.length > 0 && (
         <div className="table-wrap" role="region" aria-labelledby={tableTitle} tabIndex={0}>
           <table className="table security-events">
-            <caption id={tableTitle} className="security-events__caption">
+            <caption id={tableTitle} className="visually-hidden">
               Security events
             </caption>
             <thead>

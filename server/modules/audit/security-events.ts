@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { SecurityEventType } from '#shared/security-events.ts';
-import type { SecurityEventPage, SecurityEventsInput } from '#shared/schemas/sessions.ts';
+import type { SecurityEventItem, SecurityEventPage, SecurityEventsInput } from '#shared/schemas/sessions.ts';
 import type { Client } from '#server/deps.ts';
 import { olderThan, pageOf } from '#server/lib/cursor.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
-import { SecurityEventEntity } from './security-event.entity.ts';
+import { SecurityEventEntity, type SecurityEvent } from './security-event.entity.ts';
 
 /** Adds the event to the unit of work: it is written with the change it records, or not at all. */
 export function recordSecurityEvent(
@@ -37,14 +37,14 @@ export async function listSecurityEvents(
     { orderBy: { at: 'desc', id: 'desc' }, limit: limit + 1 },
   );
   const { page, nextCursor } = pageOf(rows, limit, (event) => event.at);
-  return {
-    items: page.map((event) => ({
-      id: event.id,
-      type: event.type,
-      at: event.at.toISOString(),
-      ip: event.ip ?? null,
-      userAgent: event.userAgent ?? null,
-    })),
-    nextCursor,
-  };
+  return { items: page.map(toSecurityEventItem), nextCursor };
 }
+
+/** An event as its member (and, with who it is about, an administrator) sees it. */
+export const toSecurityEventItem = (event: SecurityEvent): SecurityEventItem => ({
+  id: event.id,
+  type: event.type,
+  at: event.at.toISOString(),
+  ip: event.ip ?? null,
+  userAgent: event.userAgent ?? null,
+});

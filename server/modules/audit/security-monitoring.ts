@@ -9,6 +9,7 @@ import {
 } from '#shared/schemas/security-monitoring.ts';
 import { olderThan, pageOf } from '#server/lib/cursor.ts';
 import { SecurityEventEntity, type SecurityEvent } from './security-event.entity.ts';
+import { toSecurityEventItem } from './security-events.ts';
 
 // Every member's events for administrators (API.md §16). Each filter has an index that lists its
 // rows newest first (security-event.entity.ts), so a page costs the same however large the table.
@@ -27,11 +28,7 @@ function conditions(filter: SecurityEventFilter, cursor: string | undefined): Fi
 
 function toItem(event: SecurityEvent): AdminSecurityEvent {
   return {
-    id: event.id,
-    type: event.type,
-    at: event.at.toISOString(),
-    ip: event.ip ?? null,
-    userAgent: event.userAgent ?? null,
+    ...toSecurityEventItem(event),
     userId: event.user?.id ?? null,
     actorId: event.actorId ?? null,
   };
