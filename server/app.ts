@@ -15,6 +15,7 @@ import { clientErrorHandler, registerErrorHandler, sendError } from './http/erro
 import { registerHealthRoutes } from './http/health.ts';
 import { registerJwksRoute } from './http/jwks.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
+import { registerSsoRoutes } from './http/sso-routes.ts';
 import { providerClients } from './modules/identities/provider-clients.ts';
 import { registerMediaRoutes } from './http/media.ts';
 import { registerRequestLog } from './http/request-log.ts';
@@ -146,6 +147,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerJwksRoute(app, deps.keys);
   registerMediaRoutes(app, orm);
   registerOAuthRoutes(app, deps, providerClients(config.providers, deps));
+  registerSsoRoutes(app, deps);
   registerSecurityEventsCsvRoute(app, deps);
   registerDevMailRoute(app, deps.mailer);
   await registerSpa(app, config);

@@ -28,6 +28,29 @@ function isProxyEntry(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+// DNS_SERVERS: what Resolver.setServers takes: `1.1.1.1`, `127.0.0.1:5353`, `[::1]:53`, comma-separated.
+const dnsServersText = z.string().transform((value, ctx) => {
+  const servers = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const server of servers) {
+    const match = /^(?:\[([0-9a-fA-F:]+)\]|([0-9.]+)|([0-9a-fA-F:]+))(?::(\d{1,5}))?$/.exec(server);
+    const host = match && (match[1] ?? match[2] ?? match[3]);
+    const port = match?.[4] === undefined ? 53 : Number(match[4]);
+    const plainV6WithPort = match?.[3] !== undefined && match[4] !== undefined;
+    if (!host || !isIP(host) || port < 1 || port > 65535 || plainV6WithPort) {
+      ctx.addIssue({ code: 'custom', message: `"${server}" is not an IP address with an optional :port` });
+      return z.NEVER;
+    }
+  }
+  if (servers.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must list at least one server' });
+    return z.NEVER;
+  }
+  return servers;
+});
+
 const trustProxyText = z.string().transform((value, ctx): TrustProxy => {
   if (value === 'true' || value === 'yes') return true;
   if (value === 'false' || value === 'no') return false;
@@ -131,6 +154,7 @@ const EnvSchema = z.object({
   PASSWORD_MIN_LENGTH: integerText(8, 64).default(DEFAULT_PASSWORD_MIN_LENGTH),
   PWNED_PASSWORDS: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
   PWNED_PASSWORDS_URL: urlText.default('https://api.pwnedpasswords.com'),
+  DNS_SERVERS: dnsServersText.optional(),
   ACCESS_TOKEN_ALG: z
     .enum(SIGNING_ALGORITHMS, { message: 'must be ES256 or RS256 (RSA 3072, for verifiers that accept only RSA)' })
     .default('ES256'),
@@ -165,6 +189,8 @@ export type Config = {
   passwordMinLength: number;
   /** The breached-password check of API.md §16: on by default in production only. */
   pwnedPasswords: { enabled: boolean; url: string };
+  /** The resolvers domain verification asks (API.md §15); null: the system's. */
+  dnsServers: string[] | null;
   /** The algorithm of the signing keys made from now on (API.md §16); tokens follow the ring's current key. */
   accessTokenAlg: SigningAlgorithm;
   logLevel: string;
@@ -240,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enabled: (e.PWNED_PASSWORDS ?? (e.NODE_ENV === 'production' ? 'on' : 'off')) === 'on',
       url: e.PWNED_PASSWORDS_URL.replace(/\/+$/, ''),
     },
+    dnsServers: e.DNS_SERVERS ?? null,
     accessTokenAlg: e.ACCESS_TOKEN_ALG,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,

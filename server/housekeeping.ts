@@ -12,6 +12,8 @@ import { OneTimeTokenEntity } from './modules/tokens/one-time-token.entity.ts';
 import { OAuthFlowEntity } from './modules/identities/oauth-flow.entity.ts';
 import { PendingLinkEntity } from './modules/identities/pending-link.entity.ts';
 import { WebAuthnChallengeEntity } from './modules/passkeys/webauthn-challenge.entity.ts';
+import { SamlAssertionEntity } from './modules/sso/saml-assertion.entity.ts';
+import { SamlRequestEntity } from './modules/sso/saml-request.entity.ts';
 
 const EVERY_MS = 10 * 60 * 1000; // 10 minutes
 const KEEP_SPENT_TOKENS_MS = 24 * 60 * 60 * 1000; // a day, so "already used" can still be told apart for a while
@@ -34,6 +36,8 @@ const TASKS: Record<string, Task> = {
   'oauth-flows': (em, _deps, now) => em.nativeDelete(OAuthFlowEntity, { expiresAt: { $lte: now } }),
   'pending-links': (em, _deps, now) => em.nativeDelete(PendingLinkEntity, { expiresAt: { $lte: now } }),
   'webauthn-challenges': (em, _deps, now) => em.nativeDelete(WebAuthnChallengeEntity, { expiresAt: { $lte: now } }),
+  'saml-requests': (em, _deps, now) => em.nativeDelete(SamlRequestEntity, { expiresAt: { $lte: now } }),
+  'saml-assertions': (em, _deps, now) => em.nativeDelete(SamlAssertionEntity, { expiresAt: { $lte: now } }),
 };
 
 // A pass of this process starts after its previous one has ended.

@@ -34,3 +34,11 @@ export const ORG_INVITATIONS_PER_CALL_MAX = 500;
 export const ORG_INVITATIONS_PER_DAY = 100;
 export const NOTICE_TITLE_MAX_LENGTH = 120; // code points
 export const NOTICE_BODY_MAX_LENGTH = 2000; // code points
+
+// Enterprise single sign-on (API.md §15)
+export const SSO_CONNECTION_NAME_MAX_LENGTH = 80; // code points
+export const SSO_DOMAINS_PER_CONNECTION_MAX = 20;
+export const SSO_CONNECTIONS_PER_ORG_MAX = 20;
+export const SSO_METADATA_MAX_LENGTH = 200_000; // characters of SAML metadata XML
+export const SSO_CERTIFICATE_MAX_LENGTH = 20_000;
+export const SSO_DOMAIN_CHALLENGE_PREFIX = '_latchkey-challenge';

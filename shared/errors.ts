@@ -22,6 +22,7 @@ export const ERROR_REASONS = [
   'REAUTH_REQUIRED',
   'LAST_OWNER',
   'SLUG_TAKEN',
+  'SSO_REQUIRED',
   'INTERNAL',
 ] as const;
 
@@ -49,6 +50,7 @@ export const REASON_CODES = {
   LAST_OWNER: 'CONFLICT',
   SLUG_TAKEN: 'CONFLICT',
   REAUTH_REQUIRED: 'FORBIDDEN',
+  SSO_REQUIRED: 'FORBIDDEN',
   IMAGE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   NOT_FOUND: 'NOT_FOUND',
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
@@ -64,6 +66,8 @@ export type ErrorData = {
   reason: ErrorReason;
   fieldErrors?: FieldErrors;
   retryAfterSeconds?: number;
+  /** On SSO_REQUIRED: the connection to sign in through (API.md §15). */
+  connectionId?: string;
   requestId?: string;
 };
 

@@ -8,6 +8,10 @@ export const ORG_EVENT_LABELS = {
   'member.role_changed': 'Role changed',
   'member.removed': 'Member removed',
   'member.left': 'Member left',
+  'sso.connection_created': 'SSO connection added',
+  'sso.connection_updated': 'SSO connection changed',
+  'sso.connection_deleted': 'SSO connection removed',
+  'sso.domain_verified': 'Domain verified',
 } as const;
 
 export type OrgEventType = keyof typeof ORG_EVENT_LABELS;

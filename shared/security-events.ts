@@ -30,6 +30,7 @@ export const SECURITY_EVENT_LABELS = {
   'password.set': 'Password set',
   'passkey.added': 'Passkey added',
   'passkey.removed': 'Passkey removed',
+  'sso.failed': 'A single sign-on attempt was refused',
   'passkey.counter_mismatch': 'A passkey answered with an old counter: it may have been copied',
 } as const;
 

@@ -24,6 +24,10 @@ import { OrgEventEntity } from '#server/modules/orgs/org-event.entity.ts';
 import { OrgInvitationEntity } from '#server/modules/orgs/org-invitation.entity.ts';
 import { OrganizationEntity } from '#server/modules/orgs/organization.entity.ts';
 import { WebAuthnChallengeEntity } from '#server/modules/passkeys/webauthn-challenge.entity.ts';
+import { SamlAssertionEntity } from '#server/modules/sso/saml-assertion.entity.ts';
+import { SamlRequestEntity } from '#server/modules/sso/saml-request.entity.ts';
+import { SsoConnectionEntity } from '#server/modules/sso/sso-connection.entity.ts';
+import { SsoDomainEntity } from '#server/modules/sso/sso-domain.entity.ts';
 
 export const ENTITIES = [
   UserEntity,
@@ -52,4 +56,8 @@ export const ENTITIES = [
   OrgInvitationEntity,
   OrgEventEntity,
   NoticeEntity,
+  SsoConnectionEntity,
+  SsoDomainEntity,
+  SamlRequestEntity,
+  SamlAssertionEntity,
 ];

@@ -1,10 +1,16 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Deps } from '#server/deps.ts';
+import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { newSecret } from '#server/lib/ids.ts';
-import { completeFederatedSignIn } from '#server/modules/identities/federated-sign-in.ts';
+import { completeFederatedSignIn, type FederatedOutcome } from '#server/modules/identities/federated-sign-in.ts';
+import type { OAuthFlow } from '#server/modules/identities/oauth-flow.entity.ts';
 import { callbackUrlOf, FlowRefused, startFlow, takeFlow } from '#server/modules/identities/oauth-flows.ts';
-import { ProviderError, type ProviderClient } from '#server/modules/identities/provider-clients.ts';
+import {
+  ProviderError,
+  type ProviderClient,
+  type ProviderProfile,
+} from '#server/modules/identities/provider-clients.ts';
 import { setRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
 import { clientOf } from './client-ip.ts';
 
@@ -14,81 +20,116 @@ type Params = { provider: string };
 type StartQuery = { returnTo?: string; intent?: string; ticket?: string };
 
 // API.md §12: one cookie per browser binds its flows to it, scoped to /auth.
-const browserCookieName = (deps: Deps) => (deps.config.secureCookies ? '__Secure-oauth_browser' : 'oauth_browser');
+export const browserCookieName = (deps: Deps) =>
+  deps.config.secureCookies ? '__Secure-oauth_browser' : 'oauth_browser';
 
-const toLogin = (reply: FastifyReply, error: string) =>
-  reply.redirect(`/login?error=${encodeURIComponent(error)}`, 302);
+/** The browser's flow cookie, made when it has none; SameSite=None where the answer is a cross-site POST. */
+export function bindBrowser(request: FastifyRequest, reply: FastifyReply, deps: Deps, crossSitePost: boolean): string {
+  const browser = request.cookies[browserCookieName(deps)] || newSecret();
+  reply.setCookie(browserCookieName(deps), browser, {
+    httpOnly: true,
+    path: '/auth',
+    secure: deps.config.secureCookies,
+    sameSite: crossSitePost && deps.config.secureCookies ? 'none' : 'lax',
+    maxAge: FLOW_COOKIE_SECONDS,
+  });
+  return browser;
+}
 
-/** The start and callback of each provider's sign-in (API.md §12); every failure is a redirect the SPA explains. */
-export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: Map<string, ProviderClient>): void {
-  // Apple posts its answer as a form (response_mode=form_post).
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 64 * 1024 },
-    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
+/** Sets the session's cookies when someone signed in, and goes where the outcome says. */
+export function deliverOutcome(request: FastifyRequest, reply: FastifyReply, deps: Deps, outcome: FederatedOutcome) {
+  if (outcome.signedIn) {
+    const { refresh, authSession } = outcome.signedIn;
+    setRefreshCookie(reply, deps.config, refresh.refreshToken, refresh.maxAgeSeconds);
+    deps.devices.remember(request, reply, authSession.user.id);
+  }
+  return reply.header('Cache-Control', 'no-store').redirect(outcome.redirect, 302);
+}
 
-  app.get<{ Params: Params; Querystring: StartQuery }>('/auth/oauth/:provider/start', async (request, reply) => {
-    const client = clients.get(request.params.provider);
-    if (!client) return toLogin(reply, 'provider_error');
+/** One OpenID Connect or OAuth sign-in: a configured provider (§12) or an organization's connection (§15). */
+export type FlowTarget = {
+  client: ProviderClient;
+  flowKey: string;
+  callbackUrl: string;
+  /** Where a failure sends the browser, with its reason. */
+  failure: (reason: 'access_denied' | 'provider_error' | 'invalid_state' | 'RATE_LIMITED') => string;
+  finish(
+    em: EntityManager,
+    input: { flow: OAuthFlow; profile: ProviderProfile; client: Client },
+  ): Promise<FederatedOutcome>;
+  /** Called on a refused answer from the provider, e.g. to record it. */
+  refused?(em: EntityManager, client: Client): Promise<void>;
+};
+
+type Resolve = (em: EntityManager, id: string) => Promise<FlowTarget | null>;
+
+/**
+ * The start and callback routes of one kind of flow, under `prefix` (`/auth/oauth/:provider` or
+ * `/auth/sso/:provider`). Every failure is a redirect the SPA explains.
+ */
+export function registerFlowRoutes(app: FastifyInstance, deps: Deps, prefix: string, resolve: Resolve): void {
+  app.get<{ Params: Params; Querystring: StartQuery }>(`${prefix}/start`, async (request, reply) => {
+    const em = deps.orm.em.fork();
+    const target = await resolve(em, request.params.provider);
+    if (!target) return reply.redirect('/login?error=provider_error', 302);
     const intent = request.query.intent === 'link' ? 'link' : 'signin';
-    const browser = request.cookies[browserCookieName(deps)] || newSecret();
+    const back = (reason: Parameters<FlowTarget['failure']>[0]) =>
+      intent === 'link' ? `/settings/security?error=${reason}` : target.failure(reason);
     try {
-      const url = await startFlow(deps.orm.em.fork(), deps, {
-        client,
+      const { provider } = target.client;
+      // A provider that answers by a cross-site POST needs SameSite=None, which only https allows.
+      const crossSitePost = provider.kind === 'oidc' && provider.responseMode === 'form_post';
+      const browser = bindBrowser(request, reply, deps, crossSitePost);
+      const url = await startFlow(em, deps, {
+        client: target.client,
+        flowKey: target.flowKey,
+        callbackUrl: target.callbackUrl,
         intent,
         returnTo: typeof request.query.returnTo === 'string' ? request.query.returnTo : undefined,
         ticket: typeof request.query.ticket === 'string' ? request.query.ticket : undefined,
         browser,
         caller: clientOf(request, deps.config.trustProxy),
       });
-      // A provider that answers by a cross-site POST needs SameSite=None, which only https allows.
-      const crossSitePost = client.provider.kind === 'oidc' && client.provider.responseMode === 'form_post';
-      reply.setCookie(browserCookieName(deps), browser, {
-        httpOnly: true,
-        path: '/auth',
-        secure: deps.config.secureCookies,
-        sameSite: crossSitePost && deps.config.secureCookies ? 'none' : 'lax',
-        maxAge: FLOW_COOKIE_SECONDS,
-      });
       return reply.header('Cache-Control', 'no-store').redirect(url.href, 302);
     } catch (error) {
-      const back = intent === 'link' ? '/settings/security?error=' : '/login?error=';
-      if (error instanceof FlowRefused) return reply.redirect(`${back}${error.error}`, 302);
+      if (error instanceof FlowRefused)
+        return reply.redirect(
+          intent === 'link' ? `/settings/security?error=${error.error}` : back('invalid_state'),
+          302,
+        );
       if (error instanceof AppError && error.reason === 'RATE_LIMITED')
-        return reply.redirect(`${back}RATE_LIMITED`, 302);
-      request.log.warn({ err: error, provider: client.provider.id }, 'provider sign-in could not start');
-      return reply.redirect(`${back}provider_error`, 302);
+        return reply.redirect(back('RATE_LIMITED'), 302);
+      request.log.warn({ err: error, provider: target.flowKey }, 'provider sign-in could not start');
+      return reply.redirect(back('provider_error'), 302);
     }
   });
 
   const callback = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-    const client = clients.get(request.params.provider);
-    if (!client) return toLogin(reply, 'provider_error');
+    const em = deps.orm.em.fork();
+    const target = await resolve(em, request.params.provider);
+    if (!target) return reply.redirect('/login?error=provider_error', 302);
     const params =
       request.method === 'POST'
         ? new URLSearchParams((request.body ?? {}) as Record<string, string>)
         : new URL(request.url, 'http://callback.invalid').searchParams;
     reply.header('Cache-Control', 'no-store');
-    const em = deps.orm.em.fork();
+    const client = clientOf(request, deps.config.trustProxy);
     try {
       const flow = await takeFlow(em, deps, {
-        providerId: client.provider.id,
+        providerId: target.flowKey,
         state: params.get('state'),
         browser: request.cookies[browserCookieName(deps)],
       });
-      if (!flow) return toLogin(reply, 'invalid_state');
-      const back = flow.intent === 'link' ? '/settings/security?error=' : '/login?error=';
+      if (!flow) return reply.redirect(target.failure('invalid_state'), 302);
+      const back = (reason: 'access_denied' | 'provider_error') =>
+        flow.intent === 'link' ? `/settings/security?error=${reason}` : target.failure(reason);
       if (params.has('error'))
-        return reply.redirect(
-          `${back}${params.get('error') === 'access_denied' ? 'access_denied' : 'provider_error'}`,
-          302,
-        );
-      const callbackUrl = new URL(callbackUrlOf(deps, client.provider.id));
+        return reply.redirect(back(params.get('error') === 'access_denied' ? 'access_denied' : 'provider_error'), 302);
+      const callbackUrl = new URL(target.callbackUrl);
       for (const [name, value] of params) if (name !== 'user') callbackUrl.searchParams.append(name, value);
       let profile;
       try {
-        profile = await client.profile({
+        profile = await target.client.profile({
           callbackUrl,
           state: params.get('state')!,
           nonce: flow.nonce ?? null,
@@ -97,26 +138,38 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: M
         });
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
-        request.log.warn({ err: error.cause ?? error, provider: client.provider.id }, 'provider refused the sign-in');
-        return reply.redirect(`${back}${error.code}`, 302);
+        request.log.warn({ err: error.cause ?? error, provider: target.flowKey }, 'provider refused the sign-in');
+        await target.refused?.(em, client);
+        return reply.redirect(back(error.code), 302);
       }
-      const outcome = await completeFederatedSignIn(em, deps, {
-        flow,
-        provider: { id: client.provider.id, name: client.provider.name },
-        profile,
-        client: clientOf(request, deps.config.trustProxy),
-      });
-      if (outcome.signedIn) {
-        const { refresh, authSession } = outcome.signedIn;
-        setRefreshCookie(reply, deps.config, refresh.refreshToken, refresh.maxAgeSeconds);
-        deps.devices.remember(request, reply, authSession.user.id);
-      }
-      return reply.redirect(outcome.redirect, 302);
+      return deliverOutcome(request, reply, deps, await target.finish(em, { flow, profile, client }));
     } catch (error) {
-      request.log.error({ err: error, provider: client.provider.id }, 'provider sign-in failed');
-      return toLogin(reply, 'provider_error');
+      request.log.error({ err: error, provider: target.flowKey }, 'provider sign-in failed');
+      return reply.redirect(target.failure('provider_error'), 302);
     }
   };
-  app.get('/auth/oauth/:provider/callback', callback);
-  app.post('/auth/oauth/:provider/callback', callback);
+  app.get(`${prefix}/callback`, callback);
+  app.post(`${prefix}/callback`, callback);
+}
+
+/** The configured providers' routes (API.md §12). */
+export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: Map<string, ProviderClient>): void {
+  // Apple posts its answer as a form (response_mode=form_post), and so do SAML IdPs (API.md §15).
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 256 * 1024 },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  registerFlowRoutes(app, deps, '/auth/oauth/:provider', async (_em, id) => {
+    const client = clients.get(id);
+    if (!client) return null;
+    const provider = { id: client.provider.id, name: client.provider.name };
+    return {
+      client,
+      flowKey: provider.id,
+      callbackUrl: callbackUrlOf(deps, provider.id),
+      failure: (reason) => `/login?error=${encodeURIComponent(reason)}`,
+      finish: (em, input) => completeFederatedSignIn(em, deps, { ...input, provider }),
+    };
+  });
 }

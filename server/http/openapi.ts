@@ -10,6 +10,7 @@ const ERROR_SCHEMA: JsonSchema = {
     message: { type: 'string', description: 'Human-readable; safe to show.' },
     fieldErrors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
     retryAfterSeconds: { type: 'integer', description: 'On TOO_MANY_REQUESTS; also the Retry-After header.' },
+    connectionId: { type: 'string', description: 'On SSO_REQUIRED: the SSO connection to sign in through.' },
     requestId: { type: 'string', description: 'On INTERNAL_SERVER_ERROR: quote it when reporting the fault.' },
   },
 };

@@ -3,8 +3,8 @@ export const REST_PREFIX = '/api/v1';
 
 /** API.md §16's error body: `{code, reason, message, fieldErrors?, retryAfterSeconds?}`. */
 export function restErrorBody(code: string, message: string, data: Record<string, unknown>) {
-  const { reason, fieldErrors, retryAfterSeconds, requestId } = data;
-  return { code, reason, message, fieldErrors, retryAfterSeconds, requestId };
+  const { reason, fieldErrors, retryAfterSeconds, connectionId, requestId } = data;
+  return { code, reason, message, fieldErrors, retryAfterSeconds, connectionId, requestId };
 }
 
 /**

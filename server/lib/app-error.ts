@@ -6,15 +6,17 @@ export class AppError extends TRPCError {
   readonly reason: ErrorReason;
   readonly fieldErrors?: FieldErrors;
   readonly retryAfterSeconds?: number;
+  readonly connectionId?: string;
 
   constructor(
     reason: ErrorReason,
     message: string,
-    extra: { fieldErrors?: FieldErrors; retryAfterSeconds?: number } = {},
+    extra: { fieldErrors?: FieldErrors; retryAfterSeconds?: number; connectionId?: string } = {},
   ) {
     super({ code: REASON_CODES[reason], message });
     this.reason = reason;
     this.fieldErrors = extra.fieldErrors;
     this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.connectionId = extra.connectionId;
   }
 }

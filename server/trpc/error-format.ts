@@ -35,7 +35,12 @@ export function describeError(error: TRPCError, requestId: string | undefined): 
   if (error instanceof AppError) {
     return {
       message: error.message,
-      data: { reason: error.reason, fieldErrors: error.fieldErrors, retryAfterSeconds: error.retryAfterSeconds },
+      data: {
+        reason: error.reason,
+        fieldErrors: error.fieldErrors,
+        retryAfterSeconds: error.retryAfterSeconds,
+        connectionId: error.connectionId,
+      },
     };
   }
   if (error.cause instanceof ZodError) {

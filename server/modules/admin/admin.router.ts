@@ -19,6 +19,7 @@ import {
   revokeInvitation,
 } from '#server/modules/invitations/invitations.service.ts';
 import { listAllSecurityEvents } from '#server/modules/audit/security-monitoring.ts';
+import { adminOrgsRouter } from '#server/modules/sso/sso.router.ts';
 import { permittedProcedure, router } from '#server/trpc/init.ts';
 import { listUserOrgs, listUsers, revokeUserSessions, setDisabled, setRole } from './admin-users.service.ts';
 
@@ -27,6 +28,8 @@ const manageUsers = permittedProcedure('users:manage');
 const manageInvitations = permittedProcedure('invitations:manage');
 
 export const adminRouter = router({
+  orgs: adminOrgsRouter,
+
   users: router({
     list: readUsers
       .input(AdminUsersListInputSchema)

@@ -9,7 +9,7 @@ import { SecurityEventEntity, type SecurityEvent } from './security-event.entity
 /** Adds the event to the unit of work: it is written with the change it records, or not at all. */
 export function recordSecurityEvent(
   em: EntityManager,
-  event: { user: User; type: SecurityEventType; client: Client; at: Date; actor?: User; provider?: string },
+  event: { user: User | null; type: SecurityEventType; client: Client; at: Date; actor?: User; provider?: string },
 ): void {
   em.create(SecurityEventEntity, {
     user: event.user,

@@ -27,6 +27,7 @@ import { requireTrustedOrigin } from '#server/modules/sessions/origin-check.ts';
 import { deliverSession } from '#server/modules/sessions/deliver-session.ts';
 import { clearRefreshCookie, readRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
 import { endSession, refreshSession } from '#server/modules/sessions/sessions.service.ts';
+import { authSsoRouter } from '#server/modules/sso/sso.router.ts';
 import { authedProcedure, publicProcedure, router } from '#server/trpc/init.ts';
 import { login, register, resendVerification, verifyEmail, verifyMfa } from './auth.service.ts';
 
@@ -116,4 +117,5 @@ export const authRouter = router({
   oauth: oauthRouter,
   identities: identitiesRouter,
   passkeys: passkeysRouter,
+  sso: authSsoRouter,
 });

@@ -19,6 +19,7 @@ import { recordLoginFailure, requireNotThrottled } from './login-throttle.ts';
 import { checkPendingLink, completePendingLink } from '#server/modules/identities/identities.service.ts';
 import { providerNameOf } from '#server/modules/identities/provider-config.ts';
 import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
+import { requireSsoUnlessOwner } from '#server/modules/sso/discovery.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
@@ -203,8 +204,11 @@ export async function login(
       recordSecurityEvent(em, { user, type: 'login.failed', client, at: now });
       await em.flush();
     }
+    // Where SSO is required, a wrong password says so too: the answer depends on the domain alone.
+    await requireSsoUnlessOwner(em, input.email, null);
     throw invalidCredentials();
   }
+  await requireSsoUnlessOwner(em, input.email, user.id);
   requireUsableAccount(user);
   if (user.mfaEnabledAt) {
     // The link waits for the code (auth.verifyMfa); a stale one is said now, not after it.

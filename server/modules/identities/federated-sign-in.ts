@@ -28,7 +28,7 @@ type Input = { flow: OAuthFlow; provider: Provider; profile: ProviderProfile; cl
 const loginError = (error: string) => ({ redirect: `/login?error=${encodeURIComponent(error)}` });
 
 // A name from the provider, made to fit profile.update's rules (API.md §5): NFC, no control characters, 60 code points.
-function profileName(name: string | null): string {
+export function profileName(name: string | null): string {
   if (!name) return '';
   // The same characters profile.update refuses (shared/schemas/profile.ts): controls and bidi overrides.
   const clean = name
@@ -95,14 +95,31 @@ async function decide(em: EntityManager, deps: Deps, input: Input): Promise<Fede
  * A provider vouching for the address of an account nobody confirmed: whoever chose its password
  * never proved the address, so the password goes (the owner can set one) and the address is confirmed.
  */
-function claimUnconfirmedAccount(em: EntityManager, deps: Deps, user: User, client: Client): void {
+export function claimUnconfirmedAccount(em: EntityManager, deps: Deps, user: User, client: Client): void {
   const now = deps.now();
   user.passwordHash = null;
   user.emailVerifiedAt = now;
   recordSecurityEvent(em, { user, type: 'email.verified', client, at: now });
 }
 
-async function signIn(em: EntityManager, deps: Deps, user: User, input: Input): Promise<FederatedOutcome> {
+function signIn(em: EntityManager, deps: Deps, user: User, input: Input): Promise<FederatedOutcome> {
+  return signInThrough(em, deps, user, {
+    client: input.client,
+    providerId: input.provider.id,
+    returnTo: input.flow.returnTo,
+  });
+}
+
+/**
+ * The end of every sign-in through another party (§12, §15): the account's state in words, the
+ * member's own second factor, or the session and the page to return to.
+ */
+export async function signInThrough(
+  em: EntityManager,
+  deps: Deps,
+  user: User,
+  input: { client: Client; providerId: string; returnTo: string },
+): Promise<FederatedOutcome> {
   try {
     requireUsableAccount(user);
   } catch (error) {
@@ -114,8 +131,8 @@ async function signIn(em: EntityManager, deps: Deps, user: User, input: Input): 
     // startMfaChallenge flushes the identity's changes with it.
     return { redirect: `/login?mfa=${await startMfaChallenge(em, deps, user, input.client)}` };
   }
-  const signedIn = await admit(em, deps, user, input.client, input.provider.id);
-  return { redirect: input.flow.returnTo, signedIn };
+  const signedIn = await admit(em, deps, user, input.client, input.providerId);
+  return { redirect: input.returnTo, signedIn };
 }
 
 /** The pending invitation for this address, in invite-only mode the only way to a new account. */

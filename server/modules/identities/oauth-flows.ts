@@ -46,6 +46,9 @@ export async function startFlow(
   deps: Deps,
   input: {
     client: ProviderClient;
+    /** What the flow is kept under: the provider's id, or an SSO connection's. */
+    flowKey: string;
+    callbackUrl: string;
     intent: FlowIntent;
     returnTo: string | undefined;
     ticket: string | undefined;
@@ -69,12 +72,12 @@ export async function startFlow(
     state,
     nonce: nonce ?? '',
     codeVerifier,
-    redirectUri: callbackUrlOf(deps, provider.id),
+    redirectUri: input.callbackUrl,
   });
   em.create(OAuthFlowEntity, {
     stateHash: sha256Hex(state),
     browserHash: sha256Hex(input.browser),
-    provider: provider.id,
+    provider: input.flowKey,
     codeVerifier,
     nonce,
     intent: input.intent,

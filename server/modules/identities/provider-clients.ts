@@ -261,6 +261,9 @@ class GithubClient {
 
 export type ProviderClient = OidcClient | GithubClient;
 
+/** An OpenID Connect client for a provider not in the configuration: an organization's SSO connection (API.md §15). */
+export const oidcClient = (provider: OidcProviderConfig, deps: Deps): ProviderClient => new OidcClient(provider, deps);
+
 /** One client per configured provider, made at start; discovery waits for the first sign-in. */
 export function providerClients(providers: ProviderConfig[], deps: Deps): Map<string, ProviderClient> {
   return new Map(

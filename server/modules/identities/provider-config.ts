@@ -33,7 +33,7 @@ export type GithubProviderConfig = {
 
 export type ProviderConfig = OidcProviderConfig | GithubProviderConfig;
 
-const OIDC_SCOPES = ['openid', 'email', 'profile'];
+export const OIDC_SCOPES = ['openid', 'email', 'profile'];
 
 /** https, except on loopback addresses: local development and tests (API.md §12). */
 export function isAllowedProviderUrl(value: string): boolean {

@@ -22,6 +22,7 @@ import {
 } from '#shared/schemas/orgs.ts';
 import { authedProcedure, router } from '#server/trpc/init.ts';
 import { orgProcedure } from '#server/trpc/org-procedure.ts';
+import { orgSsoRouter } from '#server/modules/sso/sso.router.ts';
 import { listMembers, removeMember, setMemberRole } from './members.service.ts';
 import { toOrg, type OrgAccess } from './org-access.ts';
 import {
@@ -116,6 +117,8 @@ export const orgsRouter = router({
         acceptOrgInvitation(ctx.em, ctx.deps, await ctx.auth.loadUser(), input.token),
       ),
   }),
+
+  sso: orgSsoRouter,
 
   log: orgProcedure('members:manage')
     .input(OrgLogInputSchema)

@@ -10,6 +10,7 @@ import { Migration20261203060533_providerIdentities } from './migration-20261203
 import { Migration20261203064912_passkeys } from './migration-20261203064912-passkeys.ts';
 import { Migration20261203111432_organizations } from './migration-20261203111432-organizations.ts';
 import { Migration20261204180239_securityEventIndexes } from './migration-20261204180239-securityEventIndexes.ts';
+import { Migration20261204201756_sso } from './migration-20261204201756-sso.ts';
 
 // Listed explicitly so migrations load the same way under tsx, vitest and a bundler.
 // `npm run db:migration -- <name>` writes a new file here for each dialect; add it to this list in order.
@@ -25,4 +26,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'migration-20261203064912-passkeys', class: Migration20261203064912_passkeys },
   { name: 'migration-20261203111432-organizations', class: Migration20261203111432_organizations },
   { name: 'migration-20261204180239-securityEventIndexes', class: Migration20261204180239_securityEventIndexes },
+  { name: 'migration-20261204201756-sso', class: Migration20261204201756_sso },
 ];
