@@ -15,6 +15,8 @@ export const IdentitySchema = z.object({
   id: z.string(),
   /** The provider's id, as in `auth.providers`. */
   provider: z.string(),
+  /** How the provider is shown: its configured name, or an organization's SSO connection's. */
+  name: z.string(),
   email: z.string().nullable(),
   createdAt: InstantSchema,
   lastUsedAt: InstantSchema.nullable(),

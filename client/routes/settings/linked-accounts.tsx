@@ -33,7 +33,9 @@ export function LinkedAccounts() {
   const ago = useRelativeTimeFormatter();
 
   const nameOf = (providerId: string) =>
-    providers.data?.find((provider) => provider.id === providerId)?.name ?? providerId;
+    identities.data?.find((identity) => identity.provider === providerId)?.name ??
+    providers.data?.find((provider) => provider.id === providerId)?.name ??
+    providerId;
 
   const linked = landing.linked;
   const providersSettled = !providers.isPending;

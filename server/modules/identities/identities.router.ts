@@ -33,7 +33,9 @@ export const oauthRouter = router({
 });
 
 export const identitiesRouter = router({
-  list: authedProcedure.output(z.array(IdentitySchema)).query(({ ctx }) => listIdentities(ctx.em, ctx.auth.userId)),
+  list: authedProcedure
+    .output(z.array(IdentitySchema))
+    .query(({ ctx }) => listIdentities(ctx.em, ctx.deps, ctx.auth.userId)),
 
   unlink: authedProcedure
     .input(UnlinkIdentityInputSchema)

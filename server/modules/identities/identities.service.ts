@@ -10,6 +10,8 @@ import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { requireAnotherSignInMethod } from '#server/modules/users/sign-in-methods.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
+import { SsoConnectionEntity } from '#server/modules/sso/sso-connection.entity.ts';
+import { providerNameOf } from './provider-config.ts';
 import { IdentityEntity, type Identity } from './identity.entity.ts';
 import { PendingLinkEntity } from './pending-link.entity.ts';
 import type { ProviderProfile } from './provider-clients.ts';
@@ -53,11 +55,29 @@ export function addIdentity(
   return identity;
 }
 
-export async function listIdentities(em: EntityManager, userId: string): Promise<IdentityView[]> {
+const SSO_PREFIX = 'sso:';
+
+/** Names for the providers of these identities: the configuration's, or the SSO connections' (API.md §15). */
+async function providerNames(em: EntityManager, deps: Deps, providers: string[]): Promise<(id: string) => string> {
+  const connectionIds = providers.filter((id) => id.startsWith(SSO_PREFIX)).map((id) => id.slice(SSO_PREFIX.length));
+  const connections =
+    connectionIds.length > 0 ? await em.find(SsoConnectionEntity, { id: { $in: connectionIds } }) : [];
+  const names = new Map(connections.map((connection) => [`${SSO_PREFIX}${connection.id}`, connection.name]));
+  return (id) =>
+    names.get(id) ?? (id.startsWith(SSO_PREFIX) ? 'Single sign-on' : providerNameOf(deps.config.providers, id));
+}
+
+export async function listIdentities(em: EntityManager, deps: Deps, userId: string): Promise<IdentityView[]> {
   const identities = await em.find(IdentityEntity, { user: userId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const nameOf = await providerNames(
+    em,
+    deps,
+    identities.map((identity) => identity.provider),
+  );
   return identities.map((identity) => ({
     id: identity.id,
     provider: identity.provider,
+    name: nameOf(identity.provider),
     email: identity.email ?? null,
     createdAt: identity.createdAt.toISOString(),
     lastUsedAt: identity.lastUsedAt?.toISOString() ?? null,
