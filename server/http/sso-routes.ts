@@ -61,7 +61,8 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
   app.addHook('onRequest', async (request, reply) => {
     const match = /^\/auth\/sso\/([^/?]+)\/start(\?.*)?$/.exec(request.url);
     if (!match) return;
-    const connection = await findConnection(deps.orm.em.fork(), decodeURIComponent(match[1]!));
+    // Connection ids are URL-safe: anything percent-encoded is no connection of ours.
+    const connection = await findConnection(deps.orm.em.fork(), match[1]!);
     if (connection?.settings.protocol === 'saml')
       return reply.redirect(`/auth/saml/${encodeURIComponent(connection.record.id)}/start${match[2] ?? ''}`, 302);
   });
