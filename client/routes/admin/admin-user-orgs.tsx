@@ -6,6 +6,7 @@ import { Button } from '#client/components/ui/button.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { useDateFormatter } from '#client/lib/preferences.ts';
 import { trpc } from '#client/lib/trpc.ts';
+import { AdminVerifyDomain } from './admin-verify-domain.tsx';
 
 const ROLE_LABEL: Record<OrgRole, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
 
@@ -40,6 +41,7 @@ export function AdminUserOrgs({ user }: { user: AdminUser }) {
                   <p className="field__hint">
                     /orgs/{org.slug} · {ROLE_LABEL[role]} · joined {formatDate(joinedAt)}
                   </p>
+                  <AdminVerifyDomain org={org} />
                 </div>
               </li>
             ))}
