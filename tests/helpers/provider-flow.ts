@@ -37,6 +37,8 @@ export type FlowOptions = {
   /** Where the test talks to Latchkey, e.g. server.url. */
   latchkeyUrl: string;
   providerId: string;
+  /** Path of Latchkey's start URL; default `/auth/oauth/<providerId>/start` (an SSO connection's is `/auth/sso/<id>/start`). */
+  startPath?: string;
   /** Query of the start URL; default `{ intent: 'signin', returnTo: '/' }`. */
   query?: Record<string, string>;
   /** The browser; a fresh one by default. */
@@ -108,7 +110,8 @@ export function parseAutoSubmitForm(
 /** GET Latchkey's start URL: expects its 302 to the provider, keeps the flow cookie in the jar. */
 export async function startFlow(options: FlowOptions): Promise<StartResult> {
   const jar = options.jar ?? new CookieJar();
-  const url = new URL(`/auth/oauth/${encodeURIComponent(options.providerId)}/start`, options.latchkeyUrl);
+  const path = options.startPath ?? `/auth/oauth/${encodeURIComponent(options.providerId)}/start`;
+  const url = new URL(path, options.latchkeyUrl);
   for (const [key, value] of Object.entries(options.query ?? { intent: 'signin', returnTo: '/' })) {
     url.searchParams.set(key, value);
   }
