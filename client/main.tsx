@@ -11,6 +11,7 @@ import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';
 import './styles/orgs.css';
+import './styles/sso.css';
 
 applyStoredTheme();
 // Sign-in survives reloads: the refresh cookie buys a new access token before anything renders data.

@@ -21,6 +21,7 @@ import { OrgMembersPage } from './routes/orgs/org-members.tsx';
 import { OrgNoticesPage } from './routes/orgs/org-notices.tsx';
 import { OrgSettingsPage } from './routes/orgs/org-settings.tsx';
 import { OrgsPage } from './routes/orgs/orgs-list.tsx';
+import { OrgSsoPage } from './routes/orgs/sso/org-sso.tsx';
 import { NotFoundPage } from './routes/not-found.tsx';
 import { PublicProfilePage } from './routes/profile/public-profile.tsx';
 import { AccountSettingsPage } from './routes/settings/account-settings.tsx';
@@ -68,6 +69,7 @@ export const router = createBrowserRouter([
           { path: 'invitations', element: <OrgInvitationsPage /> },
           { path: 'notices', element: <OrgNoticesPage /> },
           { path: 'settings', element: <OrgSettingsPage /> },
+          { path: 'sso', element: <OrgSsoPage /> },
           { path: 'log', element: <OrgLogPage /> },
         ],
       },

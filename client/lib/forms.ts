@@ -5,10 +5,14 @@ import { toProblem } from './errors.ts';
 
 export type FormState = { fieldErrors: FieldErrors; formError: string | null };
 
-function focusFirstInvalid(form: HTMLFormElement, names: string[]) {
+/** Moves the focus to the first of these fields that the form has (an input, a text area or a list). */
+export function focusFirstInvalid(form: HTMLFormElement, names: string[]) {
   const field = names
     .map((name) => form.elements.namedItem(name))
-    .find((item): item is HTMLInputElement => item instanceof HTMLInputElement);
+    .find(
+      (item): item is HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement =>
+        item instanceof HTMLInputElement || item instanceof HTMLTextAreaElement || item instanceof HTMLSelectElement,
+    );
   field?.focus();
 }
 

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { LoginInputSchema, type AuthSession } from '#shared/schemas/auth.ts';
 import { VerifyMfaInputSchema } from '#shared/schemas/mfa.ts';
+import { SsoDiscoverInputSchema, type SsoDiscoverResult } from '#shared/schemas/sso.ts';
 import { LoadError } from '#client/components/load-error.tsx';
 import { PageHeading } from '#client/components/page-heading.tsx';
 import { PasswordInput } from '#client/components/password-input.tsx';
@@ -10,17 +11,21 @@ import { Alert } from '#client/components/ui/alert.tsx';
 import { Button } from '#client/components/ui/button.tsx';
 import { Field } from '#client/components/ui/field.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
-import { providerErrorMessage, reasonOf } from '#client/lib/errors.ts';
+import { providerErrorMessage, reasonOf, toProblem } from '#client/lib/errors.ts';
 import { useSchemaForm } from '#client/lib/forms.ts';
 import { signedIn } from '#client/lib/session.ts';
 import { trpc } from '#client/lib/trpc.ts';
 import { useLandingParams } from '#client/lib/use-landing-params.ts';
+import { SsoChoice } from './sso-choice.tsx';
 import { usePasskeySignIn } from './use-passkey-sign-in.ts';
 
 // Where a provider sign-in sends the browser back to this page (API.md §12).
 const LANDING_KEYS = ['error', 'mfa', 'link'] as const;
 
 type CodeNeeded = { mfaToken: string; linkToken?: string };
+
+/** The address whose domain was looked up for an SSO connection, and the answer (API.md §15). */
+type Checked = { email: string; connection: SsoDiscoverResult };
 
 export function LoginPage() {
   const navigate = useNavigate();
@@ -80,7 +85,13 @@ function PasswordStep({
   onCodeNeeded: (code: CodeNeeded) => void;
 }) {
   const form = useSchemaForm(LoginInputSchema);
+  const emailForm = useSchemaForm(SsoDiscoverInputSchema);
   const [unverifiedEmail, setUnverifiedEmail] = useState<string | null>(null);
+  // Email first: the password is asked once the address's domain is known to have no connection, or
+  // beside "Continue with SSO" (owners keep their password). Linking an account asks it at once.
+  const [checked, setChecked] = useState<Checked | null>(null);
+  const [ssoRequired, setSsoRequired] = useState<{ connectionId: string; message: string } | null>(null);
+  const discover = trpc.auth.sso.discover.useMutation();
   const login = trpc.auth.login.useMutation();
   // Linking a provider needs the password here: a passkey signs in without linking, so it is not offered then.
   const passkey = usePasskeySignIn({ autofill: linkToken === null, onStart: onTryAgain, onSignedIn });
@@ -101,6 +112,7 @@ function PasswordStep({
     );
   }
   const link = linkToken && pendingLink.data ? { token: linkToken, ...pendingLink.data } : null;
+  const askPassword = linkToken !== null || checked !== null;
   // A token that is malformed is as good as expired to the member.
   const linkExpired = linkToken !== null && ['INVALID_TOKEN', 'INVALID_INPUT'].includes(reasonOf(pendingLink.error));
 
@@ -118,21 +130,48 @@ function PasswordStep({
       <form
         noValidate
         className="stack"
-        onSubmit={form.onSubmit((input, formElement) => {
-          setUnverifiedEmail(null);
-          onTryAgain();
-          passkey.clearProblem();
-          login.mutate(input, {
-            onSuccess: (result) =>
-              result.status === 'signed_in'
-                ? onSignedIn(result.session)
-                : onCodeNeeded({ mfaToken: result.mfaToken, linkToken: input.linkToken }),
-            onError: (error) => {
-              const problem = form.showError(formElement, error);
-              if (problem.reason === 'EMAIL_NOT_VERIFIED') setUnverifiedEmail(input.email);
-            },
-          });
-        })}
+        onSubmit={(event) => {
+          const email = String(new FormData(event.currentTarget).get('email') ?? '').trim();
+          if (linkToken === null && checked?.email !== email) {
+            emailForm.onSubmit(({ email: address }, formElement) => {
+              onTryAgain();
+              passkey.clearProblem();
+              setSsoRequired(null);
+              const answered = (connection: SsoDiscoverResult) => {
+                setChecked({ email, connection });
+                // A password already there (filled by a password manager) goes on to sign in.
+                const password = formElement.elements.namedItem('password');
+                if (connection || !(password instanceof HTMLInputElement)) return;
+                if (password.value) formElement.requestSubmit();
+                else password.focus();
+              };
+              // Discovery failing must not keep anyone out: the password still works.
+              discover.mutate({ email: address }, { onSuccess: answered, onError: () => answered(null) });
+            })(event);
+            return;
+          }
+          form.onSubmit((input, formElement) => {
+            setUnverifiedEmail(null);
+            setSsoRequired(null);
+            onTryAgain();
+            passkey.clearProblem();
+            login.mutate(input, {
+              onSuccess: (result) =>
+                result.status === 'signed_in'
+                  ? onSignedIn(result.session)
+                  : onCodeNeeded({ mfaToken: result.mfaToken, linkToken: input.linkToken }),
+              onError: (error) => {
+                const problem = toProblem(error);
+                if (problem.reason === 'SSO_REQUIRED' && problem.connectionId) {
+                  setSsoRequired({ connectionId: problem.connectionId, message: problem.message });
+                  return;
+                }
+                form.showError(formElement, error);
+                if (problem.reason === 'EMAIL_NOT_VERIFIED') setUnverifiedEmail(input.email);
+              },
+            });
+          })(event);
+        }}
       >
         {providerError !== null && <Alert tone="error">{providerErrorMessage(providerError)}</Alert>}
         {linkExpired && (
@@ -166,6 +205,14 @@ function PasswordStep({
             )}
           </Alert>
         )}
+        {ssoRequired && (
+          <SsoChoice
+            title="Your organization signs you in through SSO"
+            connectionId={ssoRequired.connectionId}
+            lead={ssoRequired.message}
+            returnTo={returnTo}
+          />
+        )}
         {link && <input type="hidden" name="linkToken" value={link.token} />}
         <Field
           label="Email"
@@ -175,22 +222,51 @@ function PasswordStep({
           autoComplete={linkToken === null ? 'username webauthn' : 'username'}
           required
           defaultValue={link?.email}
-          errors={form.fieldErrors.email}
+          errors={form.fieldErrors.email ?? emailForm.fieldErrors.email}
+          onInput={() => {
+            form.clearField('email');
+            emailForm.clearField('email');
+          }}
         />
-        <Field
-          label="Password"
-          name="password"
-          autoComplete="current-password"
-          required
-          errors={form.fieldErrors.password}
-          renderInput={(props) => <PasswordInput {...props} />}
-        />
-        <Link to="/forgot-password" className="small-link">
-          Forgot your password?
-        </Link>
-        <Button type="submit" block busy={login.isPending} busyLabel="Signing in…">
-          Log in
-        </Button>
+        {!ssoRequired && checked?.connection && (
+          <SsoChoice
+            connectionId={checked.connection.connectionId}
+            name={checked.connection.name}
+            lead={`${checked.email.slice(checked.email.lastIndexOf('@') + 1)} signs in through ${checked.connection.name}.`}
+            returnTo={returnTo}
+          />
+        )}
+        {askPassword ? (
+          <>
+            {checked?.connection && <p className="or-divider">or use your password</p>}
+            <Field
+              label="Password"
+              name="password"
+              autoComplete="current-password"
+              required
+              // Shown after the email step: the next thing to type.
+              autoFocus={linkToken === null && !checked?.connection}
+              errors={form.fieldErrors.password}
+              renderInput={(props) => <PasswordInput {...props} />}
+            />
+            <Link to="/forgot-password" className="small-link">
+              Forgot your password?
+            </Link>
+            <Button
+              type="submit"
+              variant={checked?.connection ? 'secondary' : 'primary'}
+              block
+              busy={login.isPending}
+              busyLabel="Signing in…"
+            >
+              Log in
+            </Button>
+          </>
+        ) : (
+          <Button type="submit" block busy={discover.isPending} busyLabel="Checking…">
+            Continue
+          </Button>
+        )}
       </form>
       {link ? (
         <p className="card__footer">

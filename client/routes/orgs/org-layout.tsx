@@ -18,6 +18,7 @@ const SECTIONS: Section[] = [
   { path: 'notices', label: 'Notices' },
   { path: 'settings', label: 'Settings' },
   { path: 'log', label: 'Activity log', permission: 'members:manage' },
+  { path: 'sso', label: 'Single sign-on', permission: 'sso:manage' },
 ];
 
 export function OrgLayout() {
@@ -85,7 +86,8 @@ function OrgArea() {
             <PageHeading title={`${here.label} · ${entry.org.name}`}>{here.label}</PageHeading>
             <Alert tone="info" title="Not for your role">
               <p>
-                This page of {entry.org.name} is for its admins and owners. Your role is{' '}
+                This page of {entry.org.name} is for its{' '}
+                {here.permission && !orgCan('admin', here.permission) ? 'owners' : 'admins and owners'}. Your role is{' '}
                 {ORG_ROLE_LABEL[entry.role].toLowerCase()}.
               </p>
             </Alert>

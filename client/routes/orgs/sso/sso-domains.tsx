@@ -1,0 +1,95 @@
+import type { SsoDomain } from '#shared/schemas/sso.ts';
+import { CopyableValues } from '#client/components/copyable-values.tsx';
+import { Button } from '#client/components/ui/button.tsx';
+import { Spinner } from '#client/components/ui/spinner.tsx';
+import { toProblem } from '#client/lib/errors.ts';
+import { useDateFormatter } from '#client/lib/preferences.ts';
+import { trpc } from '#client/lib/trpc.ts';
+import { useOrg } from '#client/routes/orgs/org-context.ts';
+import { OrgQueryError } from '#client/routes/orgs/org-query-error.tsx';
+
+/** The connections' domains: each counts only once the organization proves it holds it (a TXT record). */
+export function SsoDomains() {
+  const { org } = useOrg();
+  const domains = trpc.orgs.sso.domains.useQuery({ orgId: org.id });
+  return (
+    <section className="stack" aria-labelledby="sso-domains-title">
+      <h2 id="sso-domains-title" className="section-title">
+        Domains
+      </h2>
+      <p className="field__hint">
+        Prove that {org.name} holds each domain: publish the TXT record shown with it at your DNS provider, then choose
+        Verify. A domain belongs to one organization at most.
+      </p>
+      {domains.isPending && <Spinner label="Loading domains…" />}
+      {domains.isError && (
+        <OrgQueryError what="the domains" error={domains.error} onRetry={() => void domains.refetch()} />
+      )}
+      {domains.data?.length === 0 && <p className="empty">No domains yet. Add them to a connection above.</p>}
+      {domains.data && domains.data.length > 0 && (
+        <ul className="sso-list" aria-label="Domains">
+          {domains.data.map((domain) => (
+            <DomainItem key={domain.domain} domain={domain} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function DomainItem({ domain }: { domain: SsoDomain }) {
+  const { org } = useOrg();
+  const utils = trpc.useUtils();
+  const formatDate = useDateFormatter();
+  const verify = trpc.orgs.sso.verifyDomain.useMutation({
+    onSuccess: (verified) =>
+      utils.orgs.sso.domains.setData({ orgId: org.id }, (list) =>
+        list?.map((item) => (item.domain === verified.domain ? verified : item)),
+      ),
+  });
+  const problem = verify.error ? toProblem(verify.error) : null;
+  const errorId = `domain-${domain.domain}-error`;
+  return (
+    <li className="card stack sso-domain" aria-label={domain.domain}>
+      <div className="sso-connection__header">
+        <h3 className="item-list__title">{domain.domain}</h3>
+        {domain.verifiedAt ? (
+          <span className="badge badge--success">Verified</span>
+        ) : (
+          <span className="badge badge--warning">Not verified</span>
+        )}
+      </div>
+      {domain.verifiedAt ? (
+        <p className="field__hint">Verified {formatDate(domain.verifiedAt)}. You may remove the TXT record now.</p>
+      ) : (
+        <>
+          <p className="field__hint">Publish this TXT record, then verify:</p>
+          <CopyableValues
+            values={[
+              { label: 'TXT record name', value: domain.recordName },
+              { label: 'TXT record value', value: domain.recordValue },
+            ]}
+          />
+          {problem && (
+            <p className="field__error" id={errorId} role="alert">
+              {(problem.fieldErrors.domain ?? [problem.message]).join(' ')}
+            </p>
+          )}
+          <div>
+            <Button
+              variant="secondary"
+              size="small"
+              busy={verify.isPending}
+              busyLabel="Looking the record up…"
+              aria-label={`Verify ${domain.domain}`}
+              aria-describedby={problem ? errorId : undefined}
+              onClick={() => verify.mutate({ orgId: org.id, domain: domain.domain })}
+            >
+              Verify
+            </Button>
+          </div>
+        </>
+      )}
+    </li>
+  );
+}
