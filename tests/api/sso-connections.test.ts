@@ -663,6 +663,16 @@ describe('OpenID Connect connection', () => {
     expect(setsSession(result)).toBe(true);
   });
 
+  test('an address that is not an address, though it ends in the verified domain, is refused', async () => {
+    const result = await signInAt({
+      sub: `sub-${other()}`,
+      email: `x@evil.example@${setup.domain}`,
+      email_verified: true,
+    });
+    expect({ status: result.status, location: result.location }).toEqual({ status: 302, location: SSO_FAILED });
+    expect(setsSession(result)).toBe(false);
+  });
+
   test('an email outside the connection’s domain is refused with sso_failed, no session and an sso.failed event', async () => {
     const ip = testIp();
     op.nextLogin({ sub: `sub-${other()}`, email: uniqueEmail('elsewhere'), email_verified: true });

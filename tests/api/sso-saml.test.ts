@@ -43,7 +43,8 @@ let connection: SsoConnection;
 
 beforeAll(async () => {
   dns = await startDnsServer();
-  idp = await startSamlIdp();
+  // The IdP's page needs someone signed in; each test says who the response names.
+  idp = await startSamlIdp({ user: { email: 'someone@idp.example' } });
   server = await startTestServer({ DNS_SERVERS: dns.address });
   admin = await signUpAdmin(server);
   shared = await orgWithOwner(server);
@@ -181,6 +182,13 @@ describe('SAML sign-in', () => {
     );
     const session = await server.client().trpc.auth.verifyMfa.mutate({ mfaToken, code: totpAt(secret, new Date(), 1) });
     expect(session.user.id).toBe(member.session.user.id);
+  });
+
+  test('a very long or unruly name from the IdP is tidied, not refused', async () => {
+    const { result } = await attempt({ name: `\u202Eevil\u0007 ${'N'.repeat(5000)}` });
+    const { session } = await sessionOf(server, result);
+    expect(session.user.profile.name).toMatch(/^evil N+$/);
+    expect([...session.user.profile.name].length).toBeLessThanOrEqual(60);
   });
 
   test('returnTo is honoured when it is a path of this site, and ignored otherwise', async () => {
@@ -391,6 +399,87 @@ describe('SAML attacks: each ends at /login?error=sso_failed, with no session an
       body: '{"SAMLResponse": 12',
     });
     expect(json.status).toBeLessThan(500);
+  });
+
+  test('an issuer other than the connection’s IdP, even signed by its certificate', async () => {
+    const { result, start } = await attempt({ issuer: 'https://other-idp.example/metadata' });
+    await expectRefused(result, start);
+  });
+
+  test('a response to a request older than 10 minutes is refused; one of 9 minutes is accepted', async () => {
+    try {
+      const old = await startSaml(server, idp, connection.id);
+      const recent = await startSaml(server, idp, connection.id);
+      server.shiftClock(11 * 60);
+      const late = await postToAcs(idp, old, idp.respond(requestOf(old), { email: employee() }));
+      await expectRefused(late, old);
+      server.shiftClock(9 * 60);
+      const inTime = await postToAcs(idp, recent, idp.respond(requestOf(recent), { email: employee() }));
+      expect(setsSession(inTime)).toBe(true);
+    } finally {
+      server.shiftClock(0);
+    }
+  });
+
+  test('another organization’s connection cannot sign in addresses of a domain it has not verified, though it lists it', async () => {
+    const victim = await signUpAndVerify(server, { email: employee(shared, 'ceo') });
+    // Org B lists shared's verified domain on a connection to an IdP B controls.
+    const rival = await orgWithOwner(server);
+    const rivalConnection = await rival.owner.client.trpc.orgs.sso.create.mutate({
+      orgId: rival.org.id,
+      protocol: 'saml',
+      name: 'Rival IdP',
+      domains: [shared.domain, rival.domain],
+      defaultRole: 'member',
+      config: { metadataXml: idp.metadataXml },
+    });
+    const { result, start } = await attempt({ email: victim.email }, rivalConnection.id);
+    await expectRefused(result, start);
+    // Nor can it make the domain its own, or take discovery.
+    const challenge = await rival.owner.client.trpc.orgs.sso.domainChallenge.mutate({
+      orgId: rival.org.id,
+      domain: shared.domain,
+    });
+    dns.setTxt(challenge.recordName, [challenge.recordValue]);
+    await expectReason(
+      rival.owner.client.trpc.orgs.sso.verifyDomain.mutate({ orgId: rival.org.id, domain: shared.domain }),
+      'BAD_REQUEST',
+      'INVALID_INPUT',
+    );
+    expect(await server.client().trpc.auth.sso.discover.mutate({ email: victim.email })).toEqual({
+      connectionId: connection.id,
+      name: connection.name,
+    });
+  });
+
+  test('an address that is not an address, though it ends in the verified domain', async () => {
+    const outcomes: { email: string; location: string | null; session: boolean; failures: number }[] = [];
+    // The account would carry an address no other procedure accepts (EmailSchema), and mail to it goes nowhere.
+    for (const email of [
+      `x@evil.example@${shared.domain}`,
+      `@${shared.domain}`,
+      `"a b"@${shared.domain}`,
+      `${'a'.repeat(300)}@${shared.domain}`,
+    ]) {
+      const { result, start } = await attempt({ email, nameId: 'opaque-subject' });
+      outcomes.push({
+        email,
+        location: result.location,
+        session: setsSession(result),
+        failures: (await failuresFrom(ipOf(start))).length,
+      });
+    }
+    expect(outcomes).toEqual(
+      outcomes.map(({ email }) => ({ email, location: SSO_FAILED, session: false, failures: 1 })),
+    );
+  });
+
+  test('a disabled account is not signed in through SSO', async () => {
+    const member = await signUpAndVerify(server, { email: employee(shared, 'disabled') });
+    await admin.client.trpc.admin.users.setDisabled.mutate({ userId: member.session.user.id, disabled: true });
+    const { result } = await attempt({ email: member.email });
+    expect(result.location).toBe('/login?error=ACCOUNT_DISABLED');
+    expect(setsSession(result)).toBe(false);
   });
 
   test('two concurrent posts of the same response: exactly one session', async () => {
