@@ -596,12 +596,35 @@ describe('SSO_REQUIRED', () => {
     const sso = await samlSignIn(server, idp, connection.id);
     expect((await sessionOf(server, sso)).session.user.id).toBe(employee.session.user.id);
 
+    // The address as typed, in any case, is the same address.
+    const upper = await expectReason(
+      login(employee.email.toUpperCase(), employee.password),
+      'FORBIDDEN',
+      'SSO_REQUIRED',
+    );
+    expect(upper.data?.connectionId).toBe(connection.id);
+    // Another organization listing the domain on its own required connection changes nothing for it.
+    const rival = await orgWithOwner(server);
+    const rivalConnection = await createSaml(rival, { domains: [rival.domain, setup.domain] });
+    await rival.owner.client.trpc.orgs.sso.update.mutate({
+      orgId: rival.org.id,
+      connectionId: rivalConnection.id,
+      required: true,
+    });
+    const still = await expectReason(login(employee.email, employee.password), 'FORBIDDEN', 'SSO_REQUIRED');
+    expect(still.data?.connectionId).toBe(connection.id);
+
     await setup.owner.client.trpc.orgs.sso.update.mutate({
       orgId: setup.org.id,
       connectionId: connection.id,
       required: false,
     });
     expect((await login(employee.email, employee.password)).status).toBe('signed_in');
+    // The rival's required connection never covered a domain it does not hold.
+    expect(await server.client().trpc.auth.sso.discover.mutate({ email: employee.email })).toEqual({
+      connectionId: connection.id,
+      name: connection.name,
+    });
   });
 });
 

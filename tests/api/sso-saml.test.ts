@@ -151,6 +151,13 @@ describe('SAML sign-in', () => {
     if (login.status === 'signed_in') expect(login.session.user.id).toBe(account.session.user.id);
   });
 
+  test('the IdP’s address in another case is the same account', async () => {
+    const account = await signUpAndVerify(server, { email: employee(shared, 'mixed') });
+    const { result } = await attempt({ email: account.email.toUpperCase() });
+    const { session } = await sessionOf(server, result);
+    expect(session.user.id).toBe(account.session.user.id);
+  });
+
   test('an unconfirmed account with that email is confirmed by the sign-in, and the password set by whoever registered it no longer works', async () => {
     const email = employee(shared, 'unconfirmed');
     const password = strongPassword();
