@@ -67,11 +67,18 @@ type Resolve = (em: EntityManager, id: string) => Promise<FlowTarget | null>;
  * The start and callback routes of one kind of flow, under `prefix` (`/auth/oauth/:provider` or
  * `/auth/sso/:provider`). Every failure is a redirect the SPA explains.
  */
-export function registerFlowRoutes(app: FastifyInstance, deps: Deps, prefix: string, resolve: Resolve): void {
+export function registerFlowRoutes(
+  app: FastifyInstance,
+  deps: Deps,
+  prefix: string,
+  resolve: Resolve,
+  /** Where a start or callback for an unknown provider or connection goes. */
+  unknown = '/login?error=provider_error',
+): void {
   app.get<{ Params: Params; Querystring: StartQuery }>(`${prefix}/start`, async (request, reply) => {
     const em = deps.orm.em.fork();
     const target = await resolve(em, request.params.provider);
-    if (!target) return reply.redirect('/login?error=provider_error', 302);
+    if (!target) return reply.redirect(unknown, 302);
     const intent = request.query.intent === 'link' ? 'link' : 'signin';
     const back = (reason: Parameters<FlowTarget['failure']>[0]) =>
       intent === 'link' ? `/settings/security?error=${reason}` : target.failure(reason);
@@ -107,7 +114,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: Deps, prefix: str
   const callback = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
     const em = deps.orm.em.fork();
     const target = await resolve(em, request.params.provider);
-    if (!target) return reply.redirect('/login?error=provider_error', 302);
+    if (!target) return reply.redirect(unknown, 302);
     const params =
       request.method === 'POST'
         ? new URLSearchParams((request.body ?? {}) as Record<string, string>)

@@ -67,33 +67,39 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
       return reply.redirect(`/auth/saml/${encodeURIComponent(connection.record.id)}/start${match[2] ?? ''}`, 302);
   });
 
-  registerFlowRoutes(app, deps, '/auth/sso/:provider', async (em, id) => {
-    const connection = await findConnection(em, id);
-    if (!connection || connection.settings.protocol !== 'oidc') return null;
-    const { record } = connection;
-    return {
-      client: clientFor(deps, connection),
-      flowKey: ssoProviderId(record.id),
-      callbackUrl: ssoUrls(deps, record).oidcRedirectUrl,
-      failure: (reason) => (reason === 'RATE_LIMITED' ? '/login?error=RATE_LIMITED' : SSO_FAILED_PATH),
-      refused: (failedEm, client) =>
-        recordSsoFailure(failedEm, deps, { connectionId: record.id, client, reason: 'the provider refused' }),
-      async finish(finishEm, { flow, profile, client }) {
-        try {
-          return await completeSsoSignIn(finishEm, deps, {
-            connection: record,
-            profile: { subject: profile.subject, email: profile.email, name: profile.name },
-            returnTo: landingOf(connection, flow.returnTo),
-            client,
-          });
-        } catch (error) {
-          if (!(error instanceof SsoFailure)) throw error;
-          await recordSsoFailure(finishEm, deps, { connectionId: record.id, client, reason: error.message });
-          return { redirect: SSO_FAILED_PATH };
-        }
-      },
-    };
-  });
+  registerFlowRoutes(
+    app,
+    deps,
+    '/auth/sso/:provider',
+    async (em, id) => {
+      const connection = await findConnection(em, id);
+      if (!connection || connection.settings.protocol !== 'oidc') return null;
+      const { record } = connection;
+      return {
+        client: clientFor(deps, connection),
+        flowKey: ssoProviderId(record.id),
+        callbackUrl: ssoUrls(deps, record).oidcRedirectUrl,
+        failure: (reason) => (reason === 'RATE_LIMITED' ? '/login?error=RATE_LIMITED' : SSO_FAILED_PATH),
+        refused: (failedEm, client) =>
+          recordSsoFailure(failedEm, deps, { connectionId: record.id, client, reason: 'the provider refused' }),
+        async finish(finishEm, { flow, profile, client }) {
+          try {
+            return await completeSsoSignIn(finishEm, deps, {
+              connection: record,
+              profile: { subject: profile.subject, email: profile.email, name: profile.name },
+              returnTo: landingOf(connection, flow.returnTo),
+              client,
+            });
+          } catch (error) {
+            if (!(error instanceof SsoFailure)) throw error;
+            await recordSsoFailure(finishEm, deps, { connectionId: record.id, client, reason: error.message });
+            return { redirect: SSO_FAILED_PATH };
+          }
+        },
+      };
+    },
+    SSO_FAILED_PATH,
+  );
 
   app.get<{ Params: Params }>('/auth/saml/:id/metadata', async (request, reply) => {
     const connection = await findConnection(deps.orm.em.fork(), request.params.id);

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { EmailSchema } from '#shared/schemas/common.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import {
@@ -27,9 +28,13 @@ type Input = { connection: SsoConnectionRecord; profile: SsoProfile; returnTo: s
 const identityIssuer = (connection: SsoConnectionRecord) => `urn:latchkey:sso:${connection.id}`;
 
 /** The address counts only in a domain the connection lists and its organization has verified. */
-async function requireVerifiedDomain(em: EntityManager, connection: SsoConnectionRecord, email: string | null) {
-  const domain = email?.slice(email.lastIndexOf('@') + 1).toLowerCase();
-  if (!email || !domain || !connectionDomains(connection).includes(domain))
+async function requireVerifiedDomain(em: EntityManager, connection: SsoConnectionRecord, claimed: string | null) {
+  // What the IdP sends must be an address every other procedure would take, not just end in the domain.
+  const parsed = EmailSchema.safeParse(claimed ?? '');
+  if (!parsed.success) throw new SsoFailure('the IdP sent no valid email address');
+  const email = parsed.data;
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  if (!connectionDomains(connection).includes(domain))
     throw new SsoFailure('the address is not in a domain of the connection');
   if (!(await em.findOne(SsoDomainEntity, { org: connection.org.id, verifiedDomain: domain })))
     throw new SsoFailure('the address’s domain is not verified by the organization');
