@@ -38,6 +38,7 @@ describe.skipIf(!hasChromium)('account security in Chromium', () => {
 
     await page.getByRole('link', { name: 'Log in', exact: true }).last().click();
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByText('The email or password is not right.').waitFor();
@@ -55,6 +56,7 @@ describe.skipIf(!hasChromium)('account security in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: 'Your profile', exact: true }).waitFor();
@@ -75,6 +77,7 @@ describe.skipIf(!hasChromium)('account security in Chromium', () => {
     await page.getByRole('link', { name: 'Log in', exact: true }).waitFor();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();

@@ -20,6 +20,7 @@ describe.skipIf(!hasChromium)('the admin console in Chromium', () => {
     const page = await adminContext.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(admin.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: 'Admin' }).click();

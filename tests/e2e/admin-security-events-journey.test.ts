@@ -12,6 +12,7 @@ const FORMULA_AGENT = '=HYPERLINK("https://evil.example","Open")';
 async function signIn(page: Page, server: TestServer, email: string, password: string) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('link', { name: 'Your profile', exact: true }).waitFor();

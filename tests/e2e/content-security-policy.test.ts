@@ -75,6 +75,7 @@ describe.skipIf(!hasChromium)('the Content-Security-Policy in Chromium', () => {
 
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(admin.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: 'Your profile', exact: true }).waitFor();

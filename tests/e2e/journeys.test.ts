@@ -30,6 +30,7 @@ const headerLogInLink = (page: Page) =>
 async function submitLogIn(page: Page, server: TestServer, email: string, password: string) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
 }
@@ -212,6 +213,7 @@ describe.skipIf(!hasChromium)('account journeys in Chromium', () => {
 
     // Signing in again on B goes back to the page it asked for.
     await pageB.getByLabel('Email', { exact: true }).fill(member.email);
+    await pageB.getByRole('button', { name: 'Continue', exact: true }).click();
     await pageB.getByLabel('Password', { exact: true }).fill(member.password);
     await pageB.getByRole('button', { name: 'Log in', exact: true }).click();
     await pageB.getByRole('heading', { name: 'Privacy', level: 1 }).waitFor();

@@ -89,7 +89,9 @@ async function logInByKeyboard(page: Page, server: TestServer, who: SignedUp, na
   await expectHeadingFocused(page, 'Log in');
   await press(page, 'Tab', page.getByLabel('Email', { exact: true }), 'the Email field');
   await page.keyboard.type(who.email);
-  await press(page, 'Tab', page.getByLabel('Password', { exact: true }), 'the Password field');
+  // Email first (API.md §15): Enter continues, and the password, asked next, takes the focus.
+  await page.keyboard.press('Enter');
+  await expectFocusedWithRing(page.getByLabel('Password', { exact: true }), 'the Password field');
   await page.keyboard.type(who.password);
   await page.keyboard.press('Enter');
   await expectHeadingFocused(page, `Welcome, ${name}`);
@@ -175,7 +177,8 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
     await press(page, 'Tab', page.getByLabel('Email', { exact: true }), 'the Email field');
     await page.keyboard.type(email);
-    await press(page, 'Tab', page.getByLabel('Password', { exact: true }), 'the Password field');
+    await page.keyboard.press('Enter');
+    await expectFocusedWithRing(page.getByLabel('Password', { exact: true }), 'the Password field');
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');
     await header.getByRole('link', { name: 'Your profile', exact: true }).waitFor();
@@ -212,22 +215,24 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     expect(await announcedErrors(page.getByLabel('Name'))).toEqual({ invalid: null, described: [] });
     expect(new URL(page.url()).pathname).toBe('/signup');
 
-    // Sign-in with only a password: Enter in the password field sends focus back up to the email.
+    // Sign-in without an email: Enter keeps the focus on the email, which says what it needs.
     await page.goto(`${server.url}/login`);
     await expectHeadingFocused(page, 'Log in');
     const email = page.getByLabel('Email', { exact: true });
     const password = page.getByLabel('Password', { exact: true });
     await press(page, 'Tab', email, 'the Email field');
-    await press(page, 'Tab', password, 'the Password field');
-    await page.keyboard.type(strongPassword());
     await page.keyboard.press('Enter');
     await expectFocusedWithRing(email, 'the Email field in error');
     await page.getByText('Enter your email address.').waitFor();
     expect(await announcedErrors(email)).toEqual({ invalid: 'true', described: ['Enter your email address.'] });
-    expect(await announcedErrors(password)).toEqual({ invalid: null, described: [] });
 
-    // Corrected and sent again: the field error goes, and the server's answer is announced as an alert.
+    // Corrected and sent again: the field error goes, the password is asked, and the server's answer is
+    // announced as an alert.
     await page.keyboard.type(uniqueEmail('nobody'));
+    await page.keyboard.press('Enter');
+    await expectFocusedWithRing(password, 'the Password field');
+    expect(await announcedErrors(password)).toEqual({ invalid: null, described: [] });
+    await page.keyboard.type(strongPassword());
     await page.keyboard.press('Enter');
     await page.getByRole('alert').filter({ hasText: 'The email or password is not right.' }).waitFor();
     expect(await announcedErrors(email)).toEqual({ invalid: null, described: [] });
@@ -247,7 +252,8 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await expectHeadingFocused(page, 'Log in');
     await press(page, 'Tab', page.getByLabel('Email', { exact: true }), 'the Email field');
     await page.keyboard.type(member.email);
-    await press(page, 'Tab', page.getByLabel('Password', { exact: true }), 'the Password field');
+    await page.keyboard.press('Enter');
+    await expectFocusedWithRing(page.getByLabel('Password', { exact: true }), 'the Password field');
     await page.keyboard.type(member.password);
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Welcome, Kay Board');
@@ -476,8 +482,13 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Members');
 
-    // The organization's sections come just before the page's content.
-    await walk('Shift+Tab', [navLink('Activity log'), navLink('Settings'), navLink('Notices')]);
+    // The organization's sections come just before the page's content (an owner's last is single sign-on).
+    await walk('Shift+Tab', [
+      navLink('Single sign-on'),
+      navLink('Activity log'),
+      navLink('Settings'),
+      navLink('Notices'),
+    ]);
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Notices');
     const title = page.getByLabel('Title', { exact: true });
@@ -505,6 +516,7 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
       [post, 'the Post notice button'],
       [text, 'the Text field'],
       [title, 'the Title field'],
+      navLink('Single sign-on'),
       navLink('Activity log'),
       navLink('Settings'),
       navLink('Notices'),
@@ -534,6 +546,7 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await walk('Shift+Tab', [
       [role, 'the Role select'],
       [inviteOne.getByLabel('Email', { exact: true }), 'the Email field'],
+      navLink('Single sign-on'),
       navLink('Activity log'),
       navLink('Settings'),
     ]);
@@ -549,7 +562,7 @@ describe.skipIf(!hasChromium)('keyboard-only use in Chromium', () => {
     await orgNav.getByText('Reed Room Annex', { exact: true }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/orgs/reed-room/settings');
 
-    await walk('Shift+Tab', [navLink('Activity log')]);
+    await walk('Shift+Tab', [navLink('Single sign-on'), navLink('Activity log')]);
     await page.keyboard.press('Enter');
     await expectHeadingFocused(page, 'Activity log');
     const activity = page.getByRole('list', { name: 'Activity' });

@@ -17,6 +17,7 @@ const membersList = (page: Page) => page.getByRole('list', { name: 'Members' });
 async function logIn(page: Page, server: TestServer, email: string, password: string) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await profileLink(page).waitFor();
@@ -190,6 +191,7 @@ describe.skipIf(!hasChromium)('organizations in Chromium', () => {
     await other.getByRole('button', { name: 'Sign out' }).click();
     await other.getByRole('link', { name: 'Sign in to join' }).click();
     await other.getByLabel('Email', { exact: true }).fill(existing.email);
+    await other.getByRole('button', { name: 'Continue', exact: true }).click();
     await other.getByLabel('Password', { exact: true }).fill(existing.password);
     await other.getByRole('button', { name: 'Log in', exact: true }).click();
     await other.getByRole('button', { name: 'Join Team Kite' }).click();

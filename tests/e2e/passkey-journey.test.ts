@@ -129,6 +129,7 @@ describe.skipIf(!hasChromium)('passkeys in Chromium', () => {
 
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await signedInLink(page).waitFor();
@@ -235,6 +236,7 @@ describe.skipIf(!hasChromium)('passkeys in Chromium', () => {
     });
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await signedInLink(page).waitFor();
@@ -281,6 +283,7 @@ describe.skipIf(!hasChromium)('passkeys in Chromium', () => {
     const authenticator = await addAuthenticator(context, page, { isUserVerified: false });
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await signedInLink(page).waitFor();
@@ -316,6 +319,7 @@ describe.skipIf(!hasChromium)('passkeys in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).count()).toBe(0);
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();

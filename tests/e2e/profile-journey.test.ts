@@ -10,6 +10,7 @@ const hasChromium = chromiumAvailable();
 async function logIn(page: Page, server: TestServer, email: string, password: string) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('link', { name: 'Your profile', exact: true }).waitFor();

@@ -100,6 +100,7 @@ describe.skipIf(!hasChromium)('sign-in with another provider in Chromium', () =>
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await page.getByLabel('Password', { exact: true }).fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await signedInLink(page).waitFor();

@@ -263,9 +263,14 @@ function PasswordStep({
             </Button>
           </>
         ) : (
-          <Button type="submit" block busy={discover.isPending} busyLabel="Checking…">
-            Continue
-          </Button>
+          <>
+            <Link to="/forgot-password" className="small-link">
+              Forgot your password?
+            </Link>
+            <Button type="submit" block busy={discover.isPending} busyLabel="Checking…">
+              Continue
+            </Button>
+          </>
         )}
       </form>
       {link ? (
