@@ -4,8 +4,13 @@
 // outbox, read back through GET /dev/mail), seeds a small community through the API with the
 // server's clock set back so the dates read like weeks of real use, then drives headless Chromium
 // through the pages and writes each one in the light and the dark theme to docs/screenshots/.
-// Nothing random appears in the pictures except the two-factor set-up key and QR code.
+// Nothing random appears in the pictures except the two-factor set-up key and QR code, and on the
+// single sign-on page the server's port, the connection's id in its URLs and the domain's TXT value.
+//
+// `npm run screenshots -- --only=org-sso,login-sso` replaces only those pictures (both themes, and
+// the phone width where there is one), leaving the others as they are.
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -22,6 +27,7 @@ import { totpCode, totpStep } from '#server/modules/mfa/totp.ts';
 import { UserEntity } from '#server/modules/users/user.entity.ts';
 import type { AppRouter } from '#server/trpc/router.ts';
 import { freePort } from '#tests/helpers/free-port.ts';
+import { selfSignedCertificate } from '#tests/helpers/saml-idp.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT_DIR = path.join(ROOT, 'docs/screenshots');
@@ -117,6 +123,23 @@ const NOTICES = {
     body: 'A walk across all seven bridges without crossing any twice. Spoiler: we will cross one twice. Meet at 10.',
   },
 };
+
+// The society's identity provider (addresses in the .example domain, RFC 2606): one domain verified
+// by the administrator, one waiting for its TXT record.
+const SSO = {
+  name: 'Society Okta',
+  entityId: 'https://analytical-society.okta.example/saml/metadata',
+  ssoUrl: 'https://analytical-society.okta.example/app/latchkey/sso/saml',
+  verified: 'analytical-society.example',
+  pending: 'engines.analytical-society.example',
+  employee: 'mary.somerville@analytical-society.example',
+};
+
+/** A certificate for the connection: the page shows only the IdP's entity id, never the certificate. */
+function idpCertificate(): string {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return selfSignedCertificate(privateKey, publicKey, 'analytical-society.okta.example');
+}
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -411,6 +434,19 @@ async function seed(server: Server): Promise<Seeded> {
     role: 'member',
   });
 
+  at(1 * DAY + 5 * HOUR);
+  await adaFirefox.refresh();
+  await adaFirefox.trpc.orgs.sso.create.mutate({
+    orgId: society.id,
+    protocol: 'saml',
+    name: SSO.name,
+    domains: [SSO.verified, SSO.pending],
+    defaultRole: 'member',
+    config: { entityId: SSO.entityId, ssoUrl: SSO.ssoUrl, certificate: idpCertificate() },
+  });
+  await katherineApi.refresh();
+  await katherineApi.trpc.admin.orgs.verifyDomain.mutate({ orgId: society.id, domain: SSO.verified });
+
   at(1 * DAY + 2 * HOUR);
   await adaFirefox.refresh();
   const { secret } = await adaFirefox.trpc.auth.mfa.setup.mutate();
@@ -494,6 +530,7 @@ const heading = (page: Page, name: string) => page.getByRole('heading', { level:
 async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
   await page.goto(`${url}/login`);
   await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
@@ -552,6 +589,12 @@ async function shootOrganizations(page: Page, url: string, tmpDir: string): Prom
   await heading(page, 'Activity log');
   await page.getByRole('list', { name: 'Activity' }).waitFor();
   await both('org-log');
+
+  await page.goto(`${url}/orgs/${slug}/sso`);
+  await heading(page, 'Single sign-on');
+  await page.getByRole('list', { name: 'Connections' }).getByRole('listitem', { name: SSO.name }).waitFor();
+  await page.getByRole('list', { name: 'Domains' }).getByText('Not verified').waitFor();
+  await both('org-sso');
 }
 
 async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: string): Promise<void> {
@@ -596,8 +639,17 @@ async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: 
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('link', { name: 'Log in' }).first().waitFor();
 
+  // Email first: an address at the society's verified domain is offered its single sign-on.
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Email').fill(SSO.employee);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
+  await page.getByRole('link', { name: `Continue with SSO (${SSO.name})` }).waitFor();
+  await shoot(page, 'login-sso', tmpDir);
+  await shootMobile(page, 'login-sso', tmpDir);
+
   await page.goto(`${url}/login`);
   await page.getByLabel('Email').fill(ada.email);
+  await page.getByRole('button', { name: 'Continue', exact: true }).click();
   await page.getByLabel('Password', { exact: true }).fill(ada.password);
   await shoot(page, 'login', tmpDir);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -673,6 +725,12 @@ async function browse(server: Server, browser: Browser, seeded: Seeded, tmpDir: 
 
 // ---------------------------------------------------------------------------------------------
 
+/** The names given with --only=a,b (a page's name, as in `org-sso`), or null for every screenshot. */
+function onlyNames(): Set<string> | null {
+  const option = process.argv.find((arg) => arg.startsWith('--only='));
+  return option ? new Set(option.slice('--only='.length).split(',').filter(Boolean)) : null;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   if (!existsSync(path.join(CLIENT_DIST, 'index.html'))) {
@@ -705,12 +763,17 @@ async function main(): Promise<void> {
     console.log('Taking screenshots:');
     await browse(server, browser, seeded, tmpDir);
 
-    // Only a complete run replaces the pictures in docs/screenshots/.
+    // Only a complete run replaces the pictures in docs/screenshots/ (all of them, or those of --only).
+    const only = onlyNames();
+    const chosen = (file: string) => !only || only.has(file.replace(/(-mobile)?-(light|dark)\.png$/, ''));
+    if (only && !shots.some(chosen)) throw new Error(`--only names no screenshot: ${[...only].join(', ')}`);
     await fs.mkdir(OUT_DIR, { recursive: true });
-    for (const file of await fs.readdir(OUT_DIR)) if (file.endsWith('.png')) await fs.rm(path.join(OUT_DIR, file));
-    for (const file of shots) await fs.copyFile(path.join(tmpDir, file), path.join(OUT_DIR, file));
+    for (const file of await fs.readdir(OUT_DIR))
+      if (file.endsWith('.png') && chosen(file)) await fs.rm(path.join(OUT_DIR, file));
+    const written = shots.filter(chosen);
+    for (const file of written) await fs.copyFile(path.join(tmpDir, file), path.join(OUT_DIR, file));
     console.log(
-      `Wrote ${shots.length} screenshots to ${path.relative(ROOT, OUT_DIR)}/ in ${Math.round((Date.now() - started) / 1000)} s.`,
+      `Wrote ${written.length} screenshots to ${path.relative(ROOT, OUT_DIR)}/ in ${Math.round((Date.now() - started) / 1000)} s.`,
     );
   } finally {
     await browser?.close();

@@ -5,14 +5,14 @@ import { toProblem } from './errors.ts';
 
 export type FormState = { fieldErrors: FieldErrors; formError: string | null };
 
-/** Moves the focus to the first of these fields that the form has (an input, a text area or a list). */
+/** Moves the focus to the first field, in the form's order, named in `names` (an input, a text area or a list). */
 export function focusFirstInvalid(form: HTMLFormElement, names: string[]) {
-  const field = names
-    .map((name) => form.elements.namedItem(name))
-    .find(
-      (item): item is HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement =>
-        item instanceof HTMLInputElement || item instanceof HTMLTextAreaElement || item instanceof HTMLSelectElement,
-    );
+  const field = [...form.elements].find(
+    (item): item is HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement =>
+      (item instanceof HTMLInputElement || item instanceof HTMLTextAreaElement || item instanceof HTMLSelectElement) &&
+      item.type !== 'hidden' &&
+      names.includes(item.name),
+  );
   field?.focus();
 }
 

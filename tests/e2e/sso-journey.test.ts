@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { SsoConnectionEntity } from '#server/modules/sso/sso-connection.entity.ts';
 import { startDnsServer, type DnsServer } from '#tests/helpers/dns-server.ts';
 import { startSamlIdp, type SamlIdp } from '#tests/helpers/saml-idp.ts';
 import { orgWithOwner, uniqueDomain } from '#tests/helpers/sso.ts';
-import { startTestServer, strongPassword, type TestServer } from '#tests/helpers/test-server.ts';
+import { inviteToOrg } from '#tests/helpers/orgs.ts';
+import { signUpAndVerify, startTestServer, strongPassword, type TestServer } from '#tests/helpers/test-server.ts';
 import { audit, type Violation } from './axe.ts';
 import { chromiumAvailable, launchChromium } from './browser.ts';
 import { fillLogInForm } from './log-in.ts';
@@ -153,6 +155,87 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     await otherContext.close();
     await context.close();
   }, 120_000);
+
+  it('an owner adds an OpenID Connect connection with the redirect URL to copy, edits it keeping its secret, and deletes it after a confirmation; an admin is told the page is for owners', async () => {
+    const { owner, org } = await orgWithOwner(server, uniqueDomain('oidc'));
+    const admin = await signUpAndVerify(server, { name: 'Ada Admin' });
+    await inviteToOrg(server, owner, org, admin.email, 'admin').then(({ token }) =>
+      admin.client.trpc.orgs.invitations.accept.mutate({ token }),
+    );
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await fillLogInForm(page, owner.email, owner.password);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await profileLink(page).waitFor();
+    await page.goto(`${server.url}/orgs/${org.slug}/sso`);
+
+    const form = page.getByRole('region', { name: 'Add a connection' });
+    await form.getByRole('radio', { name: /OpenID Connect/ }).check();
+    await form.getByLabel('Connection name').fill('Okta');
+    await form.getByLabel('Issuer URL').fill('http://example.com');
+    await form.getByLabel('Client ID').fill('latchkey');
+    await form.getByLabel('Email domains').fill('oidc-one.test, not a domain');
+    await form.getByRole('button', { name: 'Add connection' }).click();
+    await form.getByText('Enter an https:// address.').waitFor();
+    await form.getByText('Enter the client secret.').waitFor();
+    await form.getByText('not: Enter a domain, like example.com.').waitFor();
+    // The focus goes to the first field in error.
+    expect(await form.getByLabel('Issuer URL').evaluate((element) => element === document.activeElement)).toBe(true);
+    await form.getByLabel('Issuer URL').fill('https://acme.okta.example');
+    await form.getByLabel('Client secret').fill('s3cret-value');
+    await form.getByLabel('Email domains').fill('oidc-one.test\noidc-two.test');
+    await form.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByText('Okta is added.').waitFor();
+    const card = connections(page).getByRole('listitem', { name: 'Okta' });
+    const [connection] = await owner.client.trpc.orgs.sso.list.query({ orgId: org.id });
+    expect(await copyable(card, 'Redirect URL').textContent()).toBe(
+      `${server.url}/auth/sso/${connection!.id}/callback`,
+    );
+    await card.getByText('oidc-one.test, oidc-two.test').waitFor();
+    await domainItem(page, 'oidc-two.test').getByText('Not verified').waitFor();
+
+    const sealedSecret = async () =>
+      (await server.app.deps.orm.em.fork().findOneOrFail(SsoConnectionEntity, { id: connection!.id })).sealedSecret;
+    const secretBefore = await sealedSecret();
+    await card.getByRole('button', { name: 'Edit: Okta' }).click();
+    expect(await card.getByLabel('Issuer URL').inputValue()).toBe('https://acme.okta.example');
+    await card.getByLabel('Connection name').fill('Acme Okta');
+    await card.getByLabel('Role for new members').selectOption('admin');
+    await card.getByRole('button', { name: 'Save connection' }).click();
+    const renamed = connections(page).getByRole('listitem', { name: 'Acme Okta' });
+    await renamed.getByText('Admin', { exact: true }).waitFor();
+    const [updated] = await owner.client.trpc.orgs.sso.list.query({ orgId: org.id });
+    expect(updated).toMatchObject({ name: 'Acme Okta', defaultRole: 'admin', oidc: { clientId: 'latchkey' } });
+    // The secret left empty is kept as it was.
+    expect(await sealedSecret()).toBe(secretBefore);
+
+    await renamed.getByRole('button', { name: 'Delete: Acme Okta' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete Acme Okta?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await owner.client.trpc.orgs.sso.list.query({ orgId: org.id })).toHaveLength(1);
+    await renamed.getByRole('button', { name: 'Delete: Acme Okta' }).click();
+    await dialog.getByRole('button', { name: 'Delete connection' }).click();
+    await page.getByText('Acme Okta is deleted.').waitFor();
+    await page.getByText('No connections yet.').waitFor();
+    expect(await owner.client.trpc.orgs.sso.list.query({ orgId: org.id })).toEqual([]);
+    await context.close();
+
+    // An admin has no Single sign-on link, and the address says the page is for owners.
+    const adminContext = await newContext();
+    const adminPage = await adminContext.newPage();
+    await adminPage.goto(`${server.url}/login`);
+    await fillLogInForm(adminPage, admin.email, admin.password);
+    await adminPage.getByRole('button', { name: 'Log in', exact: true }).click();
+    await profileLink(adminPage).waitFor();
+    await adminPage.goto(`${server.url}/orgs/${org.slug}/sso`);
+    await adminPage.getByText(`This page of ${org.name} is for its owners.`, { exact: false }).waitFor();
+    const orgNav = adminPage.getByRole('navigation', { name: 'Organization' });
+    await orgNav.getByRole('link', { name: 'Activity log' }).waitFor();
+    expect(await orgNav.getByRole('link', { name: 'Single sign-on' }).count()).toBe(0);
+    await adminContext.close();
+  }, 60_000);
 
   it('/login asks for the email first, says in words when single sign-on failed, and passes axe in both themes at both widths', async () => {
     const { owner, org, domain } = await orgWithOwner(server, uniqueDomain('axe'));

@@ -238,7 +238,7 @@ function PasswordStep({
         )}
         {askPassword ? (
           <>
-            {checked?.connection && <p className="or-divider">or use your password</p>}
+            {checked?.connection && <p className="or-divider sso-or">or use your password</p>}
             <Field
               label="Password"
               name="password"

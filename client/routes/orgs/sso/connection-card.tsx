@@ -75,20 +75,22 @@ export function ConnectionCard({ connection, onDelete }: Props) {
           </dl>
           <h4 className="subheading">To give your identity provider</h4>
           <CopyableValues values={serviceProviderValues(connection)} />
-          <Switch
-            label="SSO required"
-            checked={required}
-            disabled={update.isPending}
-            description={`Members with an address at a verified domain must sign in through ${connection.name}. Owners keep their password as a way back in.`}
-            onChange={(next) => {
-              setRequired(next);
-              update.mutate(
-                { orgId: org.id, connectionId: connection.id, required: next },
-                { onError: () => setRequired(connection.required) },
-              );
-            }}
-          />
-          <SaveStatus mutation={update} />
+          <div>
+            <Switch
+              label="SSO required"
+              checked={required}
+              disabled={update.isPending}
+              description={`Members with an address at a verified domain must sign in through ${connection.name}. Owners keep their password as a way back in.`}
+              onChange={(next) => {
+                setRequired(next);
+                update.mutate(
+                  { orgId: org.id, connectionId: connection.id, required: next },
+                  { onError: () => setRequired(connection.required) },
+                );
+              }}
+            />
+            <SaveStatus mutation={update} />
+          </div>
           <div className="row">
             {/* A full page load: the server sends the browser on to the IdP. */}
             <a className="button button--secondary button--small" href={connection.startUrl}>

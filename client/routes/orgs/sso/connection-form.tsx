@@ -65,7 +65,7 @@ export function ConnectionForm({ connection, submitLabel, busyLabel, busy, onSub
   return (
     <form
       noValidate
-      className="stack"
+      className="stack sso-form"
       onSubmit={(event) => {
         event.preventDefault();
         const form = event.currentTarget;
