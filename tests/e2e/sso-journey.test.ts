@@ -48,15 +48,20 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     context.setDefaultTimeout(10_000);
     return context;
   };
-
-  it('an owner connects a SAML IdP and verifies the domain on /orgs/:slug/sso; a new employee types their email on /login, continues with SSO through the IdP and lands in the organization signed in', async () => {
-    const { owner, org, domain } = await orgWithOwner(server, uniqueDomain('acme'));
+  /** A browser of its own, signed in with a password through /login. */
+  const signedInPage = async (who: { email: string; password: string }) => {
     const context = await newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
-    await fillLogInForm(page, owner.email, owner.password);
+    await fillLogInForm(page, who.email, who.password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await profileLink(page).waitFor();
+    return { context, page };
+  };
+
+  it('an owner connects a SAML IdP and verifies the domain on /orgs/:slug/sso; a new employee types their email on /login, continues with SSO through the IdP and lands in the organization signed in', async () => {
+    const { owner, org, domain } = await orgWithOwner(server, uniqueDomain('acme'));
+    const { context, page } = await signedInPage(owner);
 
     await page.goto(`${server.url}/orgs/${org.slug}/members`);
     await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Single sign-on' }).click();
@@ -162,12 +167,7 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     await inviteToOrg(server, owner, org, admin.email, 'admin').then(({ token }) =>
       admin.client.trpc.orgs.invitations.accept.mutate({ token }),
     );
-    const context = await newContext();
-    const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await fillLogInForm(page, owner.email, owner.password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await profileLink(page).waitFor();
+    const { context, page } = await signedInPage(owner);
     await page.goto(`${server.url}/orgs/${org.slug}/sso`);
 
     const form = page.getByRole('region', { name: 'Add a connection' });
@@ -223,12 +223,7 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     await context.close();
 
     // An admin has no Single sign-on link, and the address says the page is for owners.
-    const adminContext = await newContext();
-    const adminPage = await adminContext.newPage();
-    await adminPage.goto(`${server.url}/login`);
-    await fillLogInForm(adminPage, admin.email, admin.password);
-    await adminPage.getByRole('button', { name: 'Log in', exact: true }).click();
-    await profileLink(adminPage).waitFor();
+    const { context: adminContext, page: adminPage } = await signedInPage(admin);
     await adminPage.goto(`${server.url}/orgs/${org.slug}/sso`);
     await adminPage.getByText(`This page of ${org.name} is for its owners.`, { exact: false }).waitFor();
     const orgNav = adminPage.getByRole('navigation', { name: 'Organization' });

@@ -7,8 +7,6 @@ import {
   SsoConnectionCreateInputSchema,
   SsoConnectionUpdateInputSchema,
   type SsoConfigInput,
-  type SsoConnectionCreateInput,
-  type SsoConnectionUpdateInput,
   type SsoProtocol,
 } from '#shared/schemas/sso.ts';
 
@@ -69,51 +67,43 @@ const valuesOf = (form: HTMLFormElement) =>
     [...new FormData(form)].filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
 
-/** The new connection the form describes, checked with the server's own schemas. */
-export function readNewConnection(
+/**
+ * The form's fields as `schema` wants them (the common ones, and `extra` given the IdP settings read),
+ * the IdP settings checked with their own schema so that each error stands under its own field.
+ */
+function readForm<Schema extends z.ZodType<object>>(
   form: HTMLFormElement,
-  protocol: SsoProtocol,
   mode: ConfigMode,
-): Parsed<SsoConnectionCreateInput & { orgId: string }> {
+  editing: boolean,
+  schema: Schema,
+  extra: (config: SsoConfigInput | null) => object,
+): Parsed<z.output<Schema> & { orgId: string }> {
   const values = valuesOf(form);
   const domains = splitDomains(values.domains ?? '');
-  const config = readConfig(values, mode, false);
-  const result = SsoConnectionCreateInputSchema.safeParse({
-    protocol,
+  const config = readConfig(values, mode, editing);
+  const result = schema.safeParse({
     name: values.name ?? '',
     domains,
     defaultRole: values.defaultRole,
-    config: config.ok ? config.input : undefined,
+    ...extra(config.ok ? config.input : null),
   });
+  if (result.success && config.ok) return { ok: true, input: { ...result.data, orgId: values.orgId ?? '' } };
   const fieldErrors = {
     ...(result.success ? {} : fieldErrorsOf(result.error, domains)),
     ...(config.ok ? {} : config.fieldErrors),
   };
-  delete fieldErrors.config;
-  if (!result.success || !config.ok) return { ok: false, fieldErrors };
-  return { ok: true, input: { ...result.data, orgId: values.orgId ?? '' } };
+  // A missing or refused config is already said under its fields.
+  if (!config.ok) delete fieldErrors.config;
+  return { ok: false, fieldErrors };
 }
 
-/** The changes to an existing connection; its protocol stays. */
-export function readConnectionChanges(
-  form: HTMLFormElement,
-  connectionId: string,
-  mode: ConfigMode,
-): Parsed<SsoConnectionUpdateInput & { orgId: string }> {
-  const values = valuesOf(form);
-  const domains = splitDomains(values.domains ?? '');
-  const config = readConfig(values, mode, true);
-  const result = SsoConnectionUpdateInputSchema.safeParse({
+/** The new connection the form describes, checked with the server's own schemas. */
+export const readNewConnection = (form: HTMLFormElement, protocol: SsoProtocol, mode: ConfigMode) =>
+  readForm(form, mode, false, SsoConnectionCreateInputSchema, (config) => ({ protocol, config: config ?? undefined }));
+
+/** The changes to an existing connection; its protocol stays, and IdP settings left as they are are not sent. */
+export const readConnectionChanges = (form: HTMLFormElement, connectionId: string, mode: ConfigMode) =>
+  readForm(form, mode, true, SsoConnectionUpdateInputSchema, (config) => ({
     connectionId,
-    name: values.name ?? '',
-    domains,
-    defaultRole: values.defaultRole,
-    ...(config.ok && config.input ? { config: config.input } : {}),
-  });
-  const fieldErrors = {
-    ...(result.success ? {} : fieldErrorsOf(result.error, domains)),
-    ...(config.ok ? {} : config.fieldErrors),
-  };
-  if (!result.success || !config.ok) return { ok: false, fieldErrors };
-  return { ok: true, input: { ...result.data, orgId: values.orgId ?? '' } };
-}
+    ...(config ? { config } : {}),
+  }));
