@@ -11,6 +11,8 @@ import {
   type ProviderClient,
   type ProviderProfile,
 } from '#server/modules/identities/provider-clients.ts';
+import type { RateLimitRule } from '#server/modules/rate-limit/rate-limit.ts';
+import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { setRefreshCookie } from '#server/modules/sessions/refresh-cookie.ts';
 import { clientOf } from './client-ip.ts';
 
@@ -57,8 +59,10 @@ export type FlowTarget = {
     em: EntityManager,
     input: { flow: OAuthFlow; profile: ProviderProfile; client: Client },
   ): Promise<FederatedOutcome>;
-  /** Called on a refused answer from the provider, e.g. to record it. */
-  refused?(em: EntityManager, client: Client): Promise<void>;
+  /** The limit of starts for this caller. */
+  startLimit(client: Client): { rule: RateLimitRule; key: string };
+  /** Called on every refusal of a callback, with its reason for the log (an SSO connection records an event). */
+  onFailure?(em: EntityManager, client: Client, reason: string): Promise<void>;
 };
 
 type Resolve = (em: EntityManager, id: string) => Promise<FlowTarget | null>;
@@ -87,7 +91,9 @@ export function registerFlowRoutes(
       // A provider that answers by a cross-site POST needs SameSite=None, which only https allows.
       const crossSitePost = provider.kind === 'oidc' && provider.responseMode === 'form_post';
       const browser = bindBrowser(request, reply, deps, crossSitePost);
+      const caller = clientOf(request, deps.config.trustProxy);
       const url = await startFlow(em, deps, {
+        limit: target.startLimit(caller),
         client: target.client,
         flowKey: target.flowKey,
         callbackUrl: target.callbackUrl,
@@ -95,7 +101,7 @@ export function registerFlowRoutes(
         returnTo: typeof request.query.returnTo === 'string' ? request.query.returnTo : undefined,
         ticket: typeof request.query.ticket === 'string' ? request.query.ticket : undefined,
         browser,
-        caller: clientOf(request, deps.config.trustProxy),
+        caller,
       });
       return reply.header('Cache-Control', 'no-store').redirect(url.href, 302);
     } catch (error) {
@@ -121,17 +127,24 @@ export function registerFlowRoutes(
         : new URL(request.url, 'http://callback.invalid').searchParams;
     reply.header('Cache-Control', 'no-store');
     const client = clientOf(request, deps.config.trustProxy);
+    const refuse = async (location: string, reason: string) => {
+      await target.onFailure?.(em, client, reason);
+      return reply.redirect(location, 302);
+    };
     try {
       const flow = await takeFlow(em, deps, {
         providerId: target.flowKey,
         state: params.get('state'),
         browser: request.cookies[browserCookieName(deps)],
       });
-      if (!flow) return reply.redirect(target.failure('invalid_state'), 302);
+      if (!flow) return await refuse(target.failure('invalid_state'), 'unknown, spent or another browser’s state');
       const back = (reason: 'access_denied' | 'provider_error') =>
         flow.intent === 'link' ? `/settings/security?error=${reason}` : target.failure(reason);
       if (params.has('error'))
-        return reply.redirect(back(params.get('error') === 'access_denied' ? 'access_denied' : 'provider_error'), 302);
+        return await refuse(
+          back(params.get('error') === 'access_denied' ? 'access_denied' : 'provider_error'),
+          `the provider answered ${params.get('error')}`,
+        );
       const callbackUrl = new URL(target.callbackUrl);
       for (const [name, value] of params) if (name !== 'user') callbackUrl.searchParams.append(name, value);
       let profile;
@@ -146,13 +159,12 @@ export function registerFlowRoutes(
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         request.log.warn({ err: error.cause ?? error, provider: target.flowKey }, 'provider refused the sign-in');
-        await target.refused?.(em, client);
-        return reply.redirect(back(error.code), 302);
+        return await refuse(back(error.code), 'the provider refused the sign-in');
       }
       return deliverOutcome(request, reply, deps, await target.finish(em, { flow, profile, client }));
     } catch (error) {
       request.log.error({ err: error, provider: target.flowKey }, 'provider sign-in failed');
-      return reply.redirect(target.failure('provider_error'), 302);
+      return refuse(target.failure('provider_error'), 'the sign-in failed');
     }
   };
   app.get(`${prefix}/callback`, callback);
@@ -176,6 +188,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: Deps, clients: M
       flowKey: provider.id,
       callbackUrl: callbackUrlOf(deps, provider.id),
       failure: (reason) => `/login?error=${encodeURIComponent(reason)}`,
+      startLimit: (caller) => ({ rule: RATE_LIMITS.providerStartPerIp, key: caller.ip }),
       finish: (em, input) => completeFederatedSignIn(em, deps, { ...input, provider }),
     };
   });

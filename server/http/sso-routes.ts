@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { FastifyInstance } from 'fastify';
-import type { Deps } from '#server/deps.ts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { oidcClient, type ProviderClient } from '#server/modules/identities/provider-clients.ts';
 import { OIDC_SCOPES } from '#server/modules/identities/provider-config.ts';
 import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { parseSettings, type ConnectionSettings } from '#server/modules/sso/connection-settings.ts';
-import { clientSecretOf } from '#server/modules/sso/connections.service.ts';
+import { clientSecretOf, connectionDomains } from '#server/modules/sso/connections.service.ts';
+import { SsoDomainEntity } from '#server/modules/sso/sso-domain.entity.ts';
 import { serviceProviderMetadata, startSamlSignIn, takeSamlResponse } from '#server/modules/sso/saml-sp.ts';
 import { SsoConnectionEntity, type SsoConnectionRecord } from '#server/modules/sso/sso-connection.entity.ts';
 import { recordSsoFailure, SSO_FAILED_PATH, SsoFailure } from '#server/modules/sso/sso-failure.ts';
@@ -31,6 +32,7 @@ const landingOf = (connection: Connection, returnTo: unknown) =>
 
 // Discovery is cached per connection and version: an edited connection gets a fresh client.
 const clients = new Map<string, { updatedAt: number; client: ProviderClient }>();
+const MAX_CACHED_CLIENTS = 500;
 
 function clientFor(deps: Deps, connection: Connection): ProviderClient {
   const { record, settings } = connection;
@@ -51,8 +53,42 @@ function clientFor(deps: Deps, connection: Connection): ProviderClient {
     },
     deps,
   );
+  // Deleted connections are never asked for again: a bound keeps them from piling up.
+  if (clients.size >= MAX_CACHED_CLIENTS) clients.clear();
   clients.set(record.id, { updatedAt: record.updatedAt.getTime(), client });
   return client;
+}
+
+/** Until one of its domains is verified a connection signs nobody in, so it sends nobody to its IdP either. */
+async function hasVerifiedDomain(em: EntityManager, connection: Connection): Promise<boolean> {
+  const domains = connectionDomains(connection.record);
+  if (domains.length === 0) return false;
+  const verified = await em.count(SsoDomainEntity, {
+    org: connection.record.org.id,
+    verifiedDomain: { $in: domains },
+  });
+  return verified > 0;
+}
+
+const ssoLimit = (record: SsoConnectionRecord, client: Client) => ({
+  rule: RATE_LIMITS.ssoPerIpAndConnection,
+  key: `${client.ip} ${record.id}`,
+});
+
+/** A post the ACS cannot even read (too large, not a form) still ends on the login page, recorded. */
+function acsRefusal(deps: Deps) {
+  return async (error: FastifyError, request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+    const client = clientOf(request, deps.config.trustProxy);
+    const id = request.params.id;
+    if (/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+      const em = deps.orm.em.fork();
+      if (await em.findOne(SsoConnectionEntity, { id })) {
+        const reason = `unreadable post: ${error.code ?? error.message}`;
+        await recordSsoFailure(em, deps, { connectionId: id, client, reason });
+      }
+    }
+    return reply.header('Cache-Control', 'no-store').redirect(SSO_FAILED_PATH, 302);
+  };
 }
 
 /** Enterprise SSO (API.md §15): OpenID Connect connections through §12's flow, and the SAML 2.0 SP. */
@@ -73,15 +109,17 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
     '/auth/sso/:provider',
     async (em, id) => {
       const connection = await findConnection(em, id);
-      if (!connection || connection.settings.protocol !== 'oidc') return null;
+      if (!connection || connection.settings.protocol !== 'oidc' || !(await hasVerifiedDomain(em, connection)))
+        return null;
       const { record } = connection;
       return {
         client: clientFor(deps, connection),
         flowKey: ssoProviderId(record.id),
         callbackUrl: ssoUrls(deps, record).oidcRedirectUrl,
         failure: (reason) => (reason === 'RATE_LIMITED' ? '/login?error=RATE_LIMITED' : SSO_FAILED_PATH),
-        refused: (failedEm, client) =>
-          recordSsoFailure(failedEm, deps, { connectionId: record.id, client, reason: 'the provider refused' }),
+        startLimit: (caller) => ssoLimit(record, caller),
+        onFailure: (failedEm, client, reason) =>
+          recordSsoFailure(failedEm, deps, { connectionId: record.id, client, reason }),
         async finish(finishEm, { flow, profile, client }) {
           try {
             return await completeSsoSignIn(finishEm, deps, {
@@ -93,7 +131,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
           } catch (error) {
             if (!(error instanceof SsoFailure)) throw error;
             await recordSsoFailure(finishEm, deps, { connectionId: record.id, client, reason: error.message });
-            return { redirect: SSO_FAILED_PATH };
+            return { redirect: error.redirect };
           }
         },
       };
@@ -114,10 +152,12 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
   app.get<{ Params: Params; Querystring: { returnTo?: string } }>('/auth/saml/:id/start', async (request, reply) => {
     const em = deps.orm.em.fork();
     const connection = await findConnection(em, request.params.id);
-    if (connection?.settings.protocol !== 'saml') return reply.redirect(SSO_FAILED_PATH, 302);
+    if (connection?.settings.protocol !== 'saml' || !(await hasVerifiedDomain(em, connection)))
+      return reply.redirect(SSO_FAILED_PATH, 302);
     const client = clientOf(request, deps.config.trustProxy);
     try {
-      await enforceRateLimit(em, RATE_LIMITS.providerStartPerIp, client.ip, deps.now(), 'Too many sign-ins started.');
+      const limit = ssoLimit(connection.record, client);
+      await enforceRateLimit(em, limit.rule, limit.key, deps.now(), 'Too many sign-ins started.');
       // The IdP answers with a cross-site POST to the ACS.
       const secret = bindBrowser(request, reply, deps, true);
       const url = await startSamlSignIn(em, deps, connection.record, connection.settings, {
@@ -133,7 +173,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
     }
   });
 
-  app.post<{ Params: Params }>('/auth/saml/:id/acs', async (request, reply) => {
+  app.post<{ Params: Params }>('/auth/saml/:id/acs', { errorHandler: acsRefusal(deps) }, async (request, reply) => {
     reply.header('Cache-Control', 'no-store');
     const em = deps.orm.em.fork();
     const client = clientOf(request, deps.config.trustProxy);
@@ -141,7 +181,8 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
     if (connection?.settings.protocol !== 'saml') return reply.redirect(SSO_FAILED_PATH, 302);
     const body = (request.body ?? {}) as Record<string, unknown>;
     try {
-      await enforceRateLimit(em, RATE_LIMITS.loginPerIp, client.ip, deps.now(), 'Too many sign-in attempts.');
+      const limit = ssoLimit(connection.record, client);
+      await enforceRateLimit(em, limit.rule, limit.key, deps.now(), 'Too many sign-in attempts.');
       if (typeof body.SAMLResponse !== 'string' || body.SAMLResponse.length === 0)
         throw new SsoFailure('no SAMLResponse in the post');
       const { profile, returnTo } = await takeSamlResponse(em, deps, connection.record, connection.settings, {
@@ -156,7 +197,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
       const reason = error instanceof SsoFailure ? error.message : 'the sign-in failed';
       if (!(error instanceof SsoFailure)) request.log.error({ err: error }, 'a SAML sign-in failed');
       await recordSsoFailure(em, deps, { connectionId: connection.record.id, client, reason });
-      return reply.redirect(SSO_FAILED_PATH, 302);
+      return reply.redirect(error instanceof SsoFailure ? error.redirect : SSO_FAILED_PATH, 302);
     }
   });
 }

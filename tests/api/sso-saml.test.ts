@@ -15,6 +15,7 @@ import {
   samlSignIn,
   startSaml,
   type SamlStart,
+  verifyDomainByDns,
   type SsoOrg,
 } from '#tests/helpers/sso.ts';
 import { totpAt } from '#tests/helpers/totp.ts';
@@ -440,6 +441,8 @@ describe('SAML attacks: each ends at /login?error=sso_failed, with no session an
       defaultRole: 'member',
       config: { metadataXml: idp.metadataXml },
     });
+    // Its own domain verified, so its connection can start at all.
+    await verifyDomainByDns(dns, rival);
     const { result, start } = await attempt({ email: victim.email }, rivalConnection.id);
     await expectRefused(result, start);
     // Nor can it make the domain its own, or take discovery.

@@ -208,7 +208,13 @@ export async function login(
     await requireSsoUnlessOwner(em, input.email, null);
     throw invalidCredentials();
   }
-  await requireSsoUnlessOwner(em, input.email, user.id);
+  try {
+    await requireSsoUnlessOwner(em, input.email, user.id);
+  } catch (error) {
+    // Counted as a failure too, so the throttle cannot tell a right password from a wrong one here.
+    if (!knownDevice) await recordLoginFailure(em, deps, address, user, now);
+    throw error;
+  }
   requireUsableAccount(user);
   if (user.mfaEnabledAt) {
     // The link waits for the code (auth.verifyMfa); a stale one is said now, not after it.

@@ -15,7 +15,10 @@ import type { SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import { createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
+import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { addIdentity, createPendingLink, findIdentity } from './identities.service.ts';
+import { IdentityEntity } from './identity.entity.ts';
+import { PendingLinkEntity } from './pending-link.entity.ts';
 import type { OAuthFlow } from './oauth-flow.entity.ts';
 import type { ProviderProfile } from './provider-clients.ts';
 
@@ -79,7 +82,7 @@ async function decide(em: EntityManager, deps: Deps, input: Input): Promise<Fede
   if (!profile.email) return loginError('email_not_verified');
   const owner = await findUserByEmail(em, profile.email);
   if (owner && profile.emailVouched) {
-    if (!owner.emailVerifiedAt) claimUnconfirmedAccount(em, deps, owner, client);
+    if (!owner.emailVerifiedAt) await claimUnconfirmedAccount(em, deps, owner, client);
     addIdentity(em, deps, { user: owner, provider, profile, client });
     return signIn(em, deps, owner, input);
   }
@@ -92,11 +95,19 @@ async function decide(em: EntityManager, deps: Deps, input: Input): Promise<Fede
 }
 
 /**
- * A provider vouching for the address of an account nobody confirmed: whoever chose its password
- * never proved the address, so the password goes (the owner can set one) and the address is confirmed.
+ * A provider (or an organization's verified domain) vouching for the address of an account nobody
+ * confirmed: whoever made it never proved the address, so everything they could sign in with goes
+ * (password, linked identities, waiting links and mailed tokens; the owner can set a password) and
+ * the address is confirmed. Otherwise a sign-up through a provider that does not vouch would keep a
+ * way into the account its real owner then takes over.
  */
-export function claimUnconfirmedAccount(em: EntityManager, deps: Deps, user: User, client: Client): void {
+export async function claimUnconfirmedAccount(em: EntityManager, deps: Deps, user: User, client: Client) {
   const now = deps.now();
+  await Promise.all([
+    em.nativeDelete(IdentityEntity, { user: user.id }),
+    em.nativeDelete(PendingLinkEntity, { user: user.id }),
+    em.nativeDelete(OneTimeTokenEntity, { user: user.id }),
+  ]);
   user.passwordHash = null;
   user.emailVerifiedAt = now;
   recordSecurityEvent(em, { user, type: 'email.verified', client, at: now });

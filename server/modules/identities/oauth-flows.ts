@@ -2,8 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import * as oidc from 'openid-client';
 import type { Client, Deps } from '#server/deps.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
-import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
-import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
+import { enforceRateLimit, type RateLimitRule } from '#server/modules/rate-limit/rate-limit.ts';
 import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { OAuthFlowEntity, type FlowIntent, type OAuthFlow } from './oauth-flow.entity.ts';
@@ -54,10 +53,12 @@ export async function startFlow(
     ticket: string | undefined;
     browser: string;
     caller: Client;
+    /** The per-IP limit of starts (§12's, or an SSO connection's own). */
+    limit: { rule: RateLimitRule; key: string };
   },
 ): Promise<URL> {
   const now = deps.now();
-  await enforceRateLimit(em, RATE_LIMITS.providerStartPerIp, input.caller.ip, now, 'Too many sign-ins started.');
+  await enforceRateLimit(em, input.limit.rule, input.limit.key, now, 'Too many sign-ins started.');
   let user: User | null = null;
   if (input.intent === 'link') {
     const ticket = input.ticket ? await consumeOneTimeToken(em, 'link_ticket', input.ticket, now) : null;

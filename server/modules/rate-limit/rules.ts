@@ -26,6 +26,11 @@ export const RATE_LIMITS = {
   contactPerSender: { name: 'profile.contact:sender', limit: 10, windowSeconds: DAY },
   /** Provider sign-ins started: each keeps a row for 10 minutes. */
   providerStartPerIp: { name: 'auth.oauth.start:ip', limit: 30, windowSeconds: 5 * MINUTE },
+  /**
+   * Sign-ins through one organization's SSO connection from one address (started, or answered at
+   * the ACS): a whole office behind one address signs in on its first day (API.md §15).
+   */
+  ssoPerIpAndConnection: { name: 'auth.sso:ip-connection', limit: 600, windowSeconds: 5 * MINUTE },
   /** Passkey sign-in challenges asked for (each a row for 5 minutes; autofill asks again before one expires). */
   passkeyOptionsPerIp: { name: 'auth.passkeys.authenticationOptions:ip', limit: 60, windowSeconds: 5 * MINUTE },
   /** Invitations an organization sends (API.md §14), one hit per address invited. */

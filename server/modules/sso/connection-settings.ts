@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import { DOMParser } from '@xmldom/xmldom';
 import { isHttpsOrLoopbackUrl, type SsoConfigInput } from '#shared/schemas/sso.ts';
 import { AppError } from '#server/lib/app-error.ts';
@@ -40,7 +41,7 @@ export function describeCertificate(pem: string) {
 }
 
 /** The IdP's entity id, redirect-binding sign-on URL and signing certificates from its metadata. */
-function fromMetadata(xml: string): ConnectionSettings {
+function fromMetadata(xml: string, localAllowed: boolean): ConnectionSettings {
   // DOCTYPEs are where entity expansion attacks live; metadata never needs one.
   if (/<!DOCTYPE/i.test(xml)) throw configError('The metadata must not contain a DOCTYPE.');
   let document: Document;
@@ -72,19 +73,66 @@ function fromMetadata(xml: string): ConnectionSettings {
     .flatMap((descriptor) => Array.from(descriptor.getElementsByTagNameNS(DS, 'X509Certificate')))
     .map((element) => certificatePem(element.textContent ?? ''));
   if (certificates.length === 0) throw configError('The metadata has no signing certificate.');
-  return samlSettings(entityId, ssoUrl.trim(), certificates);
+  return samlSettings(entityId, ssoUrl.trim(), certificates, localAllowed);
 }
 
-function samlSettings(entityId: string, ssoUrl: string, certificates: string[]): ConnectionSettings {
-  if (!isHttpsOrLoopbackUrl(ssoUrl)) throw configError('The IdP’s sign-on URL must be an https:// address.');
+// Addresses an organization's owner must not point the server (or members' browsers) at.
+const PRIVATE = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const)
+  PRIVATE.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  PRIVATE.addSubnet(network, prefix, 'ipv6');
+
+/**
+ * A connection's URLs are set by an organization's owner, not the operator: in production only
+ * https to a name or a public address (loopback http, as §12 allows, only outside production).
+ */
+function requirePublicUrl(url: string, what: string, localAllowed: boolean) {
+  if (!isHttpsOrLoopbackUrl(url)) throw configError(`${what} must be an https:// address.`);
+  if (localAllowed) return;
+  const { protocol, hostname } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const family = isIP(host);
+  const local =
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    (family !== 0 && PRIVATE.check(host, family === 4 ? 'ipv4' : 'ipv6'));
+  if (protocol !== 'https:' || local) throw configError(`${what} must be an https:// address on the internet.`);
+}
+
+function samlSettings(
+  entityId: string,
+  ssoUrl: string,
+  certificates: string[],
+  localAllowed: boolean,
+): ConnectionSettings {
+  requirePublicUrl(ssoUrl, 'The IdP’s sign-on URL', localAllowed);
   return { protocol: 'saml', entityId, ssoUrl, certificates: [...new Set(certificates)] };
 }
 
-/** The settings a create or update's `config` makes, checked beyond its schema (metadata, certificates). */
-export function settingsOf(config: SsoConfigInput): ConnectionSettings {
-  if ('clientId' in config) return { protocol: 'oidc', issuer: config.issuer, clientId: config.clientId };
-  if ('metadataXml' in config) return fromMetadata(config.metadataXml);
-  return samlSettings(config.entityId, config.ssoUrl, [certificatePem(config.certificate)]);
+/**
+ * The settings a create or update's `config` makes, checked beyond its schema (metadata,
+ * certificates, where its URLs point). `localAllowed`: loopback URLs, outside production.
+ */
+export function settingsOf(config: SsoConfigInput, localAllowed: boolean): ConnectionSettings {
+  if ('clientId' in config) {
+    requirePublicUrl(config.issuer, 'The issuer', localAllowed);
+    return { protocol: 'oidc', issuer: config.issuer, clientId: config.clientId };
+  }
+  if ('metadataXml' in config) return fromMetadata(config.metadataXml, localAllowed);
+  return samlSettings(config.entityId, config.ssoUrl, [certificatePem(config.certificate)], localAllowed);
 }
 
 export const parseSettings = (text: string) => JSON.parse(text) as ConnectionSettings;

@@ -11,6 +11,9 @@ import { ensureDomainChallenges } from './domains.service.ts';
 import { SsoConnectionEntity, type SsoConnectionRecord } from './sso-connection.entity.ts';
 import { ssoUrls } from './sso-urls.ts';
 
+/** Loopback IdPs (local development, tests) outside production only. */
+const localUrlsAllowed = (deps: Deps) => deps.config.nodeEnv !== 'production';
+
 export const connectionDomains = (connection: SsoConnectionRecord) => JSON.parse(connection.domains) as string[];
 
 export function toConnectionView(deps: Deps, connection: SsoConnectionRecord): SsoConnection {
@@ -78,7 +81,7 @@ export async function createConnection(
   org: Organization,
   input: SsoConnectionCreateInput,
 ): Promise<SsoConnection> {
-  const settings = settingsOf(input.config);
+  const settings = settingsOf(input.config, localUrlsAllowed(deps));
   return em.transactional(async (tx) => {
     if ((await tx.count(SsoConnectionEntity, { org: org.id })) >= SSO_CONNECTIONS_PER_ORG_MAX)
       throw new AppError(
@@ -116,7 +119,7 @@ export async function updateConnection(
   return em.transactional(async (tx) => {
     const connection = await findOrgConnection(tx, org, input.connectionId);
     if (input.config) {
-      const settings = settingsOf(input.config);
+      const settings = settingsOf(input.config, localUrlsAllowed(deps));
       if (settings.protocol !== connection.protocol) {
         const message = `This is a${connection.protocol === 'oidc' ? 'n OpenID Connect' : ' SAML'} connection: its protocol cannot change.`;
         throw new AppError('INVALID_INPUT', message, { fieldErrors: { config: [message] } });

@@ -11,6 +11,39 @@ import { SsoDomainEntity, type SsoDomainRecord } from './sso-domain.entity.ts';
 
 const RECORD_VALUE_PREFIX = 'latchkey-domain-verification=';
 
+// Whoever held one of these would sign in as every member with an address there: never verified,
+// even by a system admin.
+const PUBLIC_MAIL_DOMAINS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'yahoo.com',
+  'ymail.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.net',
+  'gmx.de',
+  'web.de',
+  'mail.com',
+  'zoho.com',
+  'yandex.com',
+  'yandex.ru',
+  'mail.ru',
+  'qq.com',
+  '163.com',
+  'fastmail.com',
+  'hey.com',
+  'tutanota.com',
+]);
+
 const challengeOf = (row: SsoDomainRecord): DomainChallenge => ({
   recordName: `${SSO_DOMAIN_CHALLENGE_PREFIX}.${row.domain}`,
   recordValue: `${RECORD_VALUE_PREFIX}${row.challenge}`,
@@ -87,6 +120,8 @@ async function txtRecords(deps: Deps, name: string): Promise<string[]> {
 /** Marks the domain verified for this organization; only one organization can hold a domain. */
 async function markVerified(em: EntityManager, deps: Deps, row: SsoDomainRecord, actorId: string): Promise<SsoDomain> {
   if (row.verifiedAt) return toDomainView(row);
+  if (PUBLIC_MAIL_DOMAINS.has(row.domain))
+    throw domainProblem(`${row.domain} is a public mail service: no organization can hold it.`);
   const now = deps.now();
   row.verifiedDomain = row.domain;
   row.verifiedAt = now;

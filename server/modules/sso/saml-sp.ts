@@ -18,6 +18,8 @@ const SEEN_ASSERTION_MS = 24 * 60 * 60 * 1000;
 
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const SUBJECT_MAX_LENGTH = 255; // the identities table's column
 
 type SamlSettings = Extract<ConnectionSettings, { protocol: 'saml' }>;
 
@@ -105,11 +107,23 @@ function checkAssertion(deps: Deps, connection: SsoConnectionRecord, settings: S
   const assertionId = assertion?.$?.ID;
   if (!assertion || !assertionId) throw new SsoFailure('the assertion has no ID');
   if (profile.issuer !== settings.entityId) throw new SsoFailure('the assertion is from another issuer');
-  const confirmations = all(first(assertion, 'Subject'), 'SubjectConfirmation').map((confirmation) =>
-    first(confirmation, 'SubjectConfirmationData'),
-  );
-  if (!confirmations.some((data) => data?.$?.Recipient === acsUrl))
-    throw new SsoFailure('the assertion is for another recipient');
+  // The Response's InResponseTo is unsigned when only the assertion is signed: the signed bearer
+  // confirmation must name our ACS and the same request, or an unsolicited assertion would pass.
+  const inResponseTo = profile.inResponseTo as string | undefined;
+  // node-saml judges every other time of the assertion by this clock: the same one here.
+  const now = Date.now();
+  const confirmed = all(first(assertion, 'Subject'), 'SubjectConfirmation').some((confirmation) => {
+    const data = first(confirmation, 'SubjectConfirmationData')?.$;
+    const until = data?.NotOnOrAfter ? Date.parse(data.NotOnOrAfter) : NaN;
+    return (
+      confirmation.$?.Method === BEARER &&
+      data?.Recipient === acsUrl &&
+      !!inResponseTo &&
+      data.InResponseTo === inResponseTo &&
+      now - CLOCK_SKEW_MS < until
+    );
+  });
+  if (!confirmed) throw new SsoFailure('no bearer confirmation for our ACS and this request');
   // The response's own Destination and Status are signed only when the response is; they must still be right.
   const response = new DOMParser().parseFromString(profile.getSamlResponseXml?.() ?? '', 'text/xml').documentElement;
   const destination = response?.getAttribute('Destination');
@@ -155,6 +169,7 @@ function profileOf(profile: Profile): SsoProfile {
     attribute(profile, 'displayName', 'name', 'http://schemas.microsoft.com/identity/claims/displayname') ??
     ([given, family].filter(Boolean).join(' ') || null);
   if (!profile.nameID) throw new SsoFailure('the assertion has no NameID');
+  if (profile.nameID.length > SUBJECT_MAX_LENGTH) throw new SsoFailure('the NameID is too long');
   return { subject: profile.nameID, email, name };
 }
 

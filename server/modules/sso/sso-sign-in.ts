@@ -27,18 +27,20 @@ type Input = { connection: SsoConnectionRecord; profile: SsoProfile; returnTo: s
  */
 const identityIssuer = (connection: SsoConnectionRecord) => `urn:latchkey:sso:${connection.id}`;
 
-/** The address counts only in a domain the connection lists and its organization has verified. */
+/** Whether the address is in a domain the connection lists and its organization has verified. */
+async function inVerifiedDomain(em: EntityManager, connection: SsoConnectionRecord, email: string) {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  if (!connectionDomains(connection).includes(domain)) return false;
+  return (await em.findOne(SsoDomainEntity, { org: connection.org.id, verifiedDomain: domain })) !== null;
+}
+
 async function requireVerifiedDomain(em: EntityManager, connection: SsoConnectionRecord, claimed: string | null) {
   // What the IdP sends must be an address every other procedure would take, not just end in the domain.
   const parsed = EmailSchema.safeParse(claimed ?? '');
   if (!parsed.success) throw new SsoFailure('the IdP sent no valid email address');
-  const email = parsed.data;
-  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-  if (!connectionDomains(connection).includes(domain))
-    throw new SsoFailure('the address is not in a domain of the connection');
-  if (!(await em.findOne(SsoDomainEntity, { org: connection.org.id, verifiedDomain: domain })))
-    throw new SsoFailure('the address’s domain is not verified by the organization');
-  return email;
+  if (!(await inVerifiedDomain(em, connection, parsed.data)))
+    throw new SsoFailure('the address is not in a verified domain of the connection');
+  return parsed.data;
 }
 
 /**
@@ -66,11 +68,18 @@ async function decide(em: EntityManager, deps: Deps, input: Input): Promise<Fede
   let user: User;
   if (identity) {
     user = identity.user;
+    // The organization vouches only for its own domains: an account that has moved to another
+    // address is no longer its to sign in.
+    if (!(await inVerifiedDomain(em, connection, user.email)))
+      throw new SsoFailure('the linked account’s address is no longer in a verified domain of the connection');
+    requireNotDisabled(user);
     identity.lastUsedAt = deps.now();
     identity.email = email;
   } else {
-    user = (await findUserByEmail(em, email)) ?? createAccount(em, deps, email, profile, client, provider.id);
-    if (!user.emailVerifiedAt) claimUnconfirmedAccount(em, deps, user, client);
+    const existing = await findUserByEmail(em, email);
+    requireNotDisabled(existing);
+    user = existing ?? createAccount(em, deps, email, profile, client, provider.id);
+    if (!user.emailVerifiedAt) await claimUnconfirmedAccount(em, deps, user, client);
     addIdentity(em, deps, {
       user,
       provider,
@@ -80,6 +89,11 @@ async function decide(em: EntityManager, deps: Deps, input: Input): Promise<Fede
   }
   await joinOrganization(em, deps, connection, user);
   return signInThrough(em, deps, user, { client, providerId: provider.id, returnTo: input.returnTo });
+}
+
+/** Refused before anything is written: a disabled account gets no identity, membership or claim. */
+function requireNotDisabled(user: User | null) {
+  if (user?.disabledAt) throw new SsoFailure('the account is disabled', { redirect: '/login?error=ACCOUNT_DISABLED' });
 }
 
 function createAccount(
