@@ -270,11 +270,12 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
       expect(await sso.getAttribute('href')).toBe(`/auth/sso/${connection.id}/start`);
       violations.push(...(await audit(page, '/login (SSO offered)', variant)));
 
-      // Another address: no connection, so the password is asked and has the focus.
+      // Another address: the offer goes as it is typed; no connection, so the password is asked and has the focus.
       await page.getByLabel('Email', { exact: true }).fill(`ada@not-${domain}`);
-      await page.getByRole('button', { name: 'Log in', exact: true }).click();
       await expect.poll(() => sso.count()).toBe(0);
-      await page.getByLabel('Password', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Log in', exact: true }).click();
+      const password = page.getByLabel('Password', { exact: true });
+      await expect.poll(() => password.evaluate((element) => element === document.activeElement)).toBe(true);
       await context.close();
     }
     expect(violations).toEqual([]);

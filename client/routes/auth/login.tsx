@@ -90,6 +90,8 @@ function PasswordStep({
   // Email first: the password is asked once the address's domain is known to have no connection, or
   // beside "Continue with SSO" (owners keep their password). Linking an account asks it at once.
   const [checked, setChecked] = useState<Checked | null>(null);
+  // "Continue with SSO" belongs to the address it was found for: editing the address takes it away.
+  const [emailChanged, setEmailChanged] = useState(false);
   const [ssoRequired, setSsoRequired] = useState<{ connectionId: string; message: string } | null>(null);
   const discover = trpc.auth.sso.discover.useMutation();
   const login = trpc.auth.login.useMutation();
@@ -139,6 +141,7 @@ function PasswordStep({
               setSsoRequired(null);
               const answered = (connection: SsoDiscoverResult) => {
                 setChecked({ email, connection });
+                setEmailChanged(false);
                 // A password already there (filled by a password manager) goes on to sign in.
                 const password = formElement.elements.namedItem('password');
                 if (connection || !(password instanceof HTMLInputElement)) return;
@@ -223,12 +226,13 @@ function PasswordStep({
           required
           defaultValue={link?.email}
           errors={form.fieldErrors.email ?? emailForm.fieldErrors.email}
-          onInput={() => {
+          onInput={(event) => {
             form.clearField('email');
             emailForm.clearField('email');
+            setEmailChanged(checked !== null && event.currentTarget.value.trim() !== checked.email);
           }}
         />
-        {!ssoRequired && checked?.connection && (
+        {!ssoRequired && !emailChanged && checked?.connection && (
           <SsoChoice
             connectionId={checked.connection.connectionId}
             name={checked.connection.name}
@@ -238,7 +242,7 @@ function PasswordStep({
         )}
         {askPassword ? (
           <>
-            {checked?.connection && <p className="or-divider sso-or">or use your password</p>}
+            {checked?.connection && !emailChanged && <p className="or-divider sso-or">or use your password</p>}
             <Field
               label="Password"
               name="password"
@@ -254,7 +258,7 @@ function PasswordStep({
             </Link>
             <Button
               type="submit"
-              variant={checked?.connection ? 'secondary' : 'primary'}
+              variant={checked?.connection && !emailChanged ? 'secondary' : 'primary'}
               block
               busy={login.isPending}
               busyLabel="Signing in…"
