@@ -219,6 +219,10 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     await dialog.getByRole('button', { name: 'Delete connection' }).click();
     await page.getByText('Acme Okta is deleted.').waitFor();
     await page.getByText('No connections yet.').waitFor();
+    // Its domains stay the organization's, said to serve no connection now.
+    await domainItem(page, 'oidc-two.test')
+      .getByText('No connection lists this domain now', { exact: false })
+      .waitFor();
     expect(await owner.client.trpc.orgs.sso.list.query({ orgId: org.id })).toEqual([]);
     await context.close();
 

@@ -12,6 +12,9 @@ import { OrgQueryError } from '#client/routes/orgs/org-query-error.tsx';
 export function SsoDomains() {
   const { org } = useOrg();
   const domains = trpc.orgs.sso.domains.useQuery({ orgId: org.id });
+  // The page's own list of connections (one query): a domain no connection lists signs nobody in.
+  const connections = trpc.orgs.sso.list.useQuery({ orgId: org.id });
+  const listed = new Set(connections.data?.flatMap((connection) => connection.domains));
   return (
     <section className="stack" aria-labelledby="sso-domains-title">
       <h2 id="sso-domains-title" className="section-title">
@@ -29,7 +32,11 @@ export function SsoDomains() {
       {domains.data && domains.data.length > 0 && (
         <ul className="sso-list" aria-label="Domains">
           {domains.data.map((domain) => (
-            <DomainItem key={domain.domain} domain={domain} />
+            <DomainItem
+              key={domain.domain}
+              domain={domain}
+              unused={connections.isSuccess && !listed.has(domain.domain)}
+            />
           ))}
         </ul>
       )}
@@ -37,7 +44,7 @@ export function SsoDomains() {
   );
 }
 
-function DomainItem({ domain }: { domain: SsoDomain }) {
+function DomainItem({ domain, unused }: { domain: SsoDomain; unused: boolean }) {
   const { org } = useOrg();
   const utils = trpc.useUtils();
   const formatDate = useDateFormatter();
@@ -59,6 +66,11 @@ function DomainItem({ domain }: { domain: SsoDomain }) {
           <span className="badge badge--warning">Not verified</span>
         )}
       </div>
+      {unused && (
+        <p className="field__hint">
+          No connection lists this domain now: add it to one for its members to sign in through SSO.
+        </p>
+      )}
       {domain.verifiedAt ? (
         <p className="field__hint">Verified {formatDate(domain.verifiedAt)}. You may remove the TXT record now.</p>
       ) : (
