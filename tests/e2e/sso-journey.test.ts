@@ -76,7 +76,9 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     await form.getByLabel('Connection name').fill('Acme IdP');
     await form.getByRole('radio', { name: /SAML 2\.0/ }).check();
     await form.getByLabel('IdP metadata XML').fill('<not metadata');
-    await form.getByLabel('Email domains').fill(domain);
+    // A second domain stays unverified: the page then shows both states.
+    const pending = uniqueDomain('pending');
+    await form.getByLabel('Email domains').fill(`${domain}, ${pending}`);
     await form.getByRole('button', { name: 'Add connection' }).click();
     await form.getByText('The metadata is not well-formed XML.').waitFor();
     expect(await form.getByLabel('IdP metadata XML').getAttribute('aria-invalid')).toBe('true');
@@ -105,13 +107,18 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
     await item.getByRole('button', { name: `Verify ${domain}` }).click();
     await item.getByText('Verified', { exact: true }).waitFor();
 
-    // The page in both themes and at both widths, with a connection and a verified domain.
+    // The page in both themes and at both widths, with a connection, a verified domain, and one not
+    // verified yet with its TXT record and the lookup's answer.
     const violations: Violation[] = [];
     for (const { colorScheme, width, variant } of VARIANTS) {
       await page.emulateMedia({ colorScheme });
       await page.setViewportSize({ width, height: 900 });
       await page.reload();
       await domainItem(page, domain).getByText('Verified', { exact: true }).waitFor();
+      await domainItem(page, pending)
+        .getByRole('button', { name: `Verify ${pending}` })
+        .click();
+      await domainItem(page, pending).getByText('We did not find the TXT record').waitFor();
       violations.push(...(await audit(page, '/orgs/:slug/sso', variant)));
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `horizontal overflow at ${variant}`).toBeLessThanOrEqual(0);
