@@ -39,6 +39,8 @@ export type ResponseOptions = {
   destination?: string;
   /** SubjectConfirmationData/@Recipient; default the ACS URL. */
   recipient?: string;
+  /** Bearer SubjectConfirmations before the usual one (each without InResponseTo unless given). */
+  confirmationsBefore?: { recipient: string; inResponseTo?: string }[];
   audience?: string;
   /** Issuer of the Response and the Assertion; default the IdP's entity id. */
   issuer?: string;
@@ -223,6 +225,14 @@ function assertionXml(o: BuildResponseOptions & { id: string; email: string; iss
     `<saml:Assertion xmlns:saml="${NS.assertion}" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="${escape(o.id)}" Version="2.0" IssueInstant="${instant}">` +
     `<saml:Issuer>${escape(o.issuer)}</saml:Issuer>` +
     `<saml:Subject><saml:NameID Format="${escape(o.nameIdFormat ?? EMAIL_FORMAT)}">${escape(o.nameId ?? o.email)}</saml:NameID>` +
+    (o.confirmationsBefore ?? [])
+      .map(
+        (extra) =>
+          `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData` +
+          (extra.inResponseTo ? ` InResponseTo="${escape(extra.inResponseTo)}"` : '') +
+          ` NotOnOrAfter="${notOnOrAfter}" Recipient="${escape(extra.recipient)}"/></saml:SubjectConfirmation>`,
+      )
+      .join('') +
     `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
     `<saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${notOnOrAfter}" Recipient="${escape(o.recipient ?? o.acsUrl)}"/>` +
     `</saml:SubjectConfirmation></saml:Subject>` +

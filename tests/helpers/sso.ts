@@ -59,10 +59,11 @@ export async function startSaml(
   server: TestServer,
   idp: SamlIdp,
   connectionId: string,
-  options: { jar?: CookieJar; returnTo?: string; path?: 'saml' | 'sso' } = {},
+  /** `ip`: the browser's address (X-Forwarded-For); a new one by default. */
+  options: { jar?: CookieJar; returnTo?: string; path?: 'saml' | 'sso'; ip?: string } = {},
 ): Promise<SamlStart & { idpUrl: URL }> {
   const jar = options.jar ?? new CookieJar();
-  const headers = { 'X-Forwarded-For': testIp() };
+  const headers = { 'X-Forwarded-For': options.ip ?? testIp() };
   const start = new URL(`/auth/${options.path ?? 'saml'}/${connectionId}/start`, server.url);
   if (options.returnTo) start.searchParams.set('returnTo', options.returnTo);
   let url = start;
@@ -99,7 +100,7 @@ export async function samlSignIn(
   idp: SamlIdp,
   connectionId: string,
   overrides: ResponseOptions = {},
-  options: { returnTo?: string } = {},
+  options: { returnTo?: string; ip?: string } = {},
 ): Promise<CallbackResult & { start: SamlStart }> {
   const start = await startSaml(server, idp, connectionId, options);
   const request = idp.requests.find((entry) => entry.id === start.requestId)!;
