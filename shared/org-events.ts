@@ -12,6 +12,7 @@ export const ORG_EVENT_LABELS = {
   'sso.connection_updated': 'SSO connection changed',
   'sso.connection_deleted': 'SSO connection removed',
   'sso.domain_verified': 'Domain verified',
+  'sso.domain_removed': 'Domain removed',
 } as const;
 
 export type OrgEventType = keyof typeof ORG_EVENT_LABELS;

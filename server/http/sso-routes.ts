@@ -7,10 +7,14 @@ import { OIDC_SCOPES } from '#server/modules/identities/provider-config.ts';
 import { enforceRateLimit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { parseSettings, type ConnectionSettings } from '#server/modules/sso/connection-settings.ts';
-import { clientSecretOf, connectionDomains } from '#server/modules/sso/connections.service.ts';
+import { clientSecretOf } from '#server/modules/sso/connections.service.ts';
 import { SsoDomainEntity } from '#server/modules/sso/sso-domain.entity.ts';
 import { serviceProviderMetadata, startSamlSignIn, takeSamlResponse } from '#server/modules/sso/saml-sp.ts';
-import { SsoConnectionEntity, type SsoConnectionRecord } from '#server/modules/sso/sso-connection.entity.ts';
+import {
+  connectionDomains,
+  SsoConnectionEntity,
+  type SsoConnectionRecord,
+} from '#server/modules/sso/sso-connection.entity.ts';
 import { recordSsoFailure, SSO_FAILED_PATH, SsoFailure } from '#server/modules/sso/sso-failure.ts';
 import { completeSsoSignIn } from '#server/modules/sso/sso-sign-in.ts';
 import { ssoProviderId, ssoUrls } from '#server/modules/sso/sso-urls.ts';

@@ -481,6 +481,34 @@ describe('domains', () => {
     });
   });
 
+  test('an organization gives a verified domain up: its connections stop listing it, discovery forgets it, and another organization can verify it', async () => {
+    const domain = uniqueDomain();
+    const first = await orgWithOwner(server, domain);
+    const second = await orgWithOwner(server, domain);
+    const connection = await samlConnection(dns, idp, first);
+    const remove = (setup: SsoOrg) =>
+      setup.owner.client.trpc.orgs.sso.removeDomain.mutate({ orgId: setup.org.id, domain });
+    // Only its owners: the second organization has no such domain, so nothing of the first's goes.
+    await expectReason(remove(second), 'NOT_FOUND', 'NOT_FOUND');
+    expect(await server.client().trpc.auth.sso.discover.mutate({ email: `a@${domain}` })).toMatchObject({
+      connectionId: connection.id,
+    });
+
+    expect(await remove(first)).toEqual({ status: 'ok' });
+    expect(await first.owner.client.trpc.orgs.sso.domains.query({ orgId: first.org.id })).toEqual([]);
+    expect((await first.owner.client.trpc.orgs.sso.list.query({ orgId: first.org.id }))[0]?.domains).toEqual([]);
+    expect(await server.client().trpc.auth.sso.discover.mutate({ email: `a@${domain}` })).toBeNull();
+    const log = await first.owner.client.trpc.orgs.log.query({ orgId: first.org.id });
+    expect(log.items[0]).toMatchObject({ type: 'sso.domain_removed', subject: { name: domain } });
+
+    const challenge = await second.owner.client.trpc.orgs.sso.domainChallenge.mutate({ orgId: second.org.id, domain });
+    dns.setTxt(challenge.recordName, [challenge.recordValue]);
+    expect(
+      (await second.owner.client.trpc.orgs.sso.verifyDomain.mutate({ orgId: second.org.id, domain })).verifiedAt,
+    ).not.toBeNull();
+    await expectReason(remove(first), 'NOT_FOUND', 'NOT_FOUND');
+  });
+
   test('two organizations verifying one domain at once: exactly one wins', async () => {
     const domain = uniqueDomain();
     const setups = [await orgWithOwner(server, domain), await orgWithOwner(server, domain)];

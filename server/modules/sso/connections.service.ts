@@ -8,13 +8,11 @@ import { recordOrgEvent } from '#server/modules/orgs/org-log.ts';
 import type { Organization } from '#server/modules/orgs/organization.entity.ts';
 import { describeCertificate, parseSettings, settingsOf } from './connection-settings.ts';
 import { ensureDomainChallenges } from './domains.service.ts';
-import { SsoConnectionEntity, type SsoConnectionRecord } from './sso-connection.entity.ts';
+import { connectionDomains, SsoConnectionEntity, type SsoConnectionRecord } from './sso-connection.entity.ts';
 import { ssoUrls } from './sso-urls.ts';
 
 /** Loopback IdPs (local development, tests) outside production only. */
 const localUrlsAllowed = (deps: Deps) => deps.config.nodeEnv !== 'production';
-
-export const connectionDomains = (connection: SsoConnectionRecord) => JSON.parse(connection.domains) as string[];
 
 export function toConnectionView(deps: Deps, connection: SsoConnectionRecord): SsoConnection {
   const settings = parseSettings(connection.settings);

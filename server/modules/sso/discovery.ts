@@ -2,8 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { SsoDiscoverResult } from '#shared/schemas/sso.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { MembershipEntity } from '#server/modules/orgs/membership.entity.ts';
-import { connectionDomains } from './connections.service.ts';
-import { SsoConnectionEntity, type SsoConnectionRecord } from './sso-connection.entity.ts';
+import { connectionDomains, SsoConnectionEntity, type SsoConnectionRecord } from './sso-connection.entity.ts';
 import { SsoDomainEntity } from './sso-domain.entity.ts';
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();

@@ -7,6 +7,7 @@ import { AppError } from '#server/lib/app-error.ts';
 import { newSecret } from '#server/lib/ids.ts';
 import { recordOrgEvent } from '#server/modules/orgs/org-log.ts';
 import { OrganizationEntity, type Organization } from '#server/modules/orgs/organization.entity.ts';
+import { connectionDomains, SsoConnectionEntity } from './sso-connection.entity.ts';
 import { SsoDomainEntity, type SsoDomainRecord } from './sso-domain.entity.ts';
 
 const RECORD_VALUE_PREFIX = 'latchkey-domain-verification=';
@@ -166,4 +167,27 @@ export async function verifyDomainAsAdmin(
   if (!(await em.findOne(OrganizationEntity, { id: orgId })))
     throw new AppError('NOT_FOUND', 'There is no such organization.');
   return markVerified(em, deps, await challengeRow(em, deps, orgId, domain), adminId);
+}
+
+/**
+ * `orgs.sso.removeDomain`: the organization gives the domain up; its connections stop listing it
+ * and, once verified, another organization may prove it.
+ */
+export async function removeDomain(
+  em: EntityManager,
+  deps: Deps,
+  actorId: string,
+  org: Organization,
+  domain: string,
+): Promise<void> {
+  await em.transactional(async (tx) => {
+    if ((await tx.nativeDelete(SsoDomainEntity, { org: org.id, domain })) === 0)
+      throw new AppError('NOT_FOUND', 'This organization has no such domain.');
+    for (const connection of await tx.find(SsoConnectionEntity, { org: org.id })) {
+      const domains = connectionDomains(connection);
+      if (domains.includes(domain)) connection.domains = JSON.stringify(domains.filter((item) => item !== domain));
+    }
+    recordOrgEvent(tx, { orgId: org.id, type: 'sso.domain_removed', actorId, subjectEmail: domain, at: deps.now() });
+    await tx.flush();
+  });
 }

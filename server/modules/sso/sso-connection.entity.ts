@@ -30,3 +30,7 @@ export const SsoConnectionEntity = defineEntity({
   },
 });
 export type SsoConnectionRecord = InferEntity<typeof SsoConnectionEntity>;
+
+/** The domains a connection lists (its `domains` column holds them as JSON). */
+export const connectionDomains = (connection: Pick<SsoConnectionRecord, 'domains'>) =>
+  JSON.parse(connection.domains) as string[];

@@ -16,7 +16,7 @@ import { permittedProcedure, publicProcedure, router } from '#server/trpc/init.t
 import { orgProcedure } from '#server/trpc/org-procedure.ts';
 import { createConnection, deleteConnection, listConnections, updateConnection } from './connections.service.ts';
 import { discoverConnection } from './discovery.ts';
-import { domainChallenge, listDomains, verifyDomain, verifyDomainAsAdmin } from './domains.service.ts';
+import { domainChallenge, listDomains, removeDomain, verifyDomain, verifyDomainAsAdmin } from './domains.service.ts';
 
 const manageSso = orgProcedure('sso:manage');
 
@@ -53,6 +53,14 @@ export const orgSsoRouter = router({
     .input(SsoDomainInputSchema)
     .output(SsoDomainSchema)
     .mutation(({ ctx, input }) => verifyDomain(ctx.em, ctx.deps, ctx.auth.userId, ctx.org, input.domain)),
+
+  removeDomain: manageSso
+    .input(SsoDomainInputSchema)
+    .output(OkSchema)
+    .mutation(async ({ ctx, input }) => {
+      await removeDomain(ctx.em, ctx.deps, ctx.auth.userId, ctx.org, input.domain);
+      return OK;
+    }),
 });
 
 /** `auth.sso.discover`: from the email's domain alone, before any password is asked. */

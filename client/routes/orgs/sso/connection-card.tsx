@@ -113,6 +113,10 @@ export function ConnectionCard({ connection, onDelete }: Props) {
               Delete
             </Button>
           </div>
+          <p className="field__hint">
+            Test sign-in signs this browser in as whoever the identity provider names: use a private window to stay
+            signed in here.
+          </p>
         </>
       )}
     </li>

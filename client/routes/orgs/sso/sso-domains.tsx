@@ -1,6 +1,8 @@
+import { useState } from 'react';
 import type { SsoDomain } from '#shared/schemas/sso.ts';
 import { CopyableValues } from '#client/components/copyable-values.tsx';
 import { Button } from '#client/components/ui/button.tsx';
+import { ConfirmDialog } from '#client/components/ui/confirm-dialog.tsx';
 import { Spinner } from '#client/components/ui/spinner.tsx';
 import { toProblem } from '#client/lib/errors.ts';
 import { useDateFormatter } from '#client/lib/preferences.ts';
@@ -54,6 +56,14 @@ function DomainItem({ domain, unused }: { domain: SsoDomain; unused: boolean }) 
         list?.map((item) => (item.domain === verified.domain ? verified : item)),
       ),
   });
+  const [confirming, setConfirming] = useState(false);
+  const remove = trpc.orgs.sso.removeDomain.useMutation({
+    onSuccess: () => {
+      setConfirming(false);
+      void utils.orgs.sso.domains.invalidate({ orgId: org.id });
+      void utils.orgs.sso.list.invalidate({ orgId: org.id });
+    },
+  });
   const problem = verify.error ? toProblem(verify.error) : null;
   const errorId = `domain-${domain.domain}-error`;
   return (
@@ -102,6 +112,34 @@ function DomainItem({ domain, unused }: { domain: SsoDomain; unused: boolean }) 
           </div>
         </>
       )}
+      <div>
+        <Button
+          variant="ghost"
+          size="small"
+          aria-label={`Remove ${domain.domain}`}
+          onClick={() => {
+            remove.reset();
+            setConfirming(true);
+          }}
+        >
+          Remove
+        </Button>
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title={`Remove ${domain.domain}?`}
+        confirmLabel="Remove domain"
+        tone="danger"
+        busy={remove.isPending}
+        error={remove.error ? toProblem(remove.error).message : null}
+        onConfirm={() => remove.mutate({ orgId: org.id, domain: domain.domain })}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>
+          People with an address at {domain.domain} will no longer sign in through {org.name}&rsquo;s SSO, and its
+          connections stop listing it. {domain.verifiedAt ? 'Another organization could then verify it.' : ''}
+        </p>
+      </ConfirmDialog>
     </li>
   );
 }

@@ -25,7 +25,7 @@ export class Migration20261204201756_sso extends Migration {
 
     this.addSql(`alter table "org_events" drop constraint if exists "org_events_type_check";`);
 
-    this.addSql(`alter table "org_events" add constraint "org_events_type_check" check("type" in ('org.created', 'org.updated', 'member.invited', 'member.invitation_revoked', 'member.joined', 'member.role_changed', 'member.removed', 'member.left', 'sso.connection_created', 'sso.connection_updated', 'sso.connection_deleted', 'sso.domain_verified'));`);
+    this.addSql(`alter table "org_events" add constraint "org_events_type_check" check("type" in ('org.created', 'org.updated', 'member.invited', 'member.invitation_revoked', 'member.joined', 'member.role_changed', 'member.removed', 'member.left', 'sso.connection_created', 'sso.connection_updated', 'sso.connection_deleted', 'sso.domain_verified', 'sso.domain_removed'));`);
   }
 
   override async down(): Promise<void> {
