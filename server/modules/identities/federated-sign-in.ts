@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
+import { againAfterUniqueViolation } from '#server/db/again-after-unique-violation.ts';
 import { EMAIL_VERIFICATION_TTL_SECONDS } from '#shared/constants.ts';
 import { normalizeEmail } from '#shared/text.ts';
 import type { Client, Deps } from '#server/deps.ts';
@@ -47,14 +48,7 @@ export function profileName(name: string | null): string {
  * the member's own second factor.
  */
 export async function completeFederatedSignIn(em: EntityManager, deps: Deps, input: Input): Promise<FederatedOutcome> {
-  try {
-    return await decide(em, deps, input);
-  } catch (error) {
-    // Another callback linked this identity or made this account between our read and our write.
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    em.clear();
-    return decide(em, deps, input);
-  }
+  return againAfterUniqueViolation(em, () => decide(em, deps, input));
 }
 
 async function decide(em: EntityManager, deps: Deps, input: Input): Promise<FederatedOutcome> {

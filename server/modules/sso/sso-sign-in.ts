@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
+import { againAfterUniqueViolation } from '#server/db/again-after-unique-violation.ts';
 import { EmailSchema } from '#shared/schemas/common.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
@@ -48,14 +49,7 @@ async function requireVerifiedDomain(em: EntityManager, connection: SsoConnectio
  * and makes them a member with the connection's default role. Their own two-factor codes still apply.
  */
 export async function completeSsoSignIn(em: EntityManager, deps: Deps, input: Input): Promise<FederatedOutcome> {
-  try {
-    return await decide(em, deps, input);
-  } catch (error) {
-    // Two sign-ins of one person at once: the other made the account, identity or membership.
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    em.clear();
-    return decide(em, deps, input);
-  }
+  return againAfterUniqueViolation(em, () => decide(em, deps, input));
 }
 
 async function decide(em: EntityManager, deps: Deps, input: Input): Promise<FederatedOutcome> {
