@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --only=me,login | --profile | --db=sqlite|postgres|both]: starts the production
+// npm run bench [-- --quick | --only=me,login | --profile | --db=sqlite|postgres|both | --peer]: starts the production
 // server (exactly as `npm start` runs it) on a temp database (SQLite, or a throwaway PostgreSQL cluster),
 // seeds it, drives each scenario from this process with autocannon on 127.0.0.1, prints a table and
 // writes bench/results.json. Method and figures: docs/benchmarks.md.
@@ -14,6 +14,9 @@ import { executeSql } from '#server/lib/sql.ts';
 import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import { openInstallKeys } from '#server/modules/keys/install-keys.ts';
 import { DIALECT_LABELS, openBenchDatabase, type Dialect } from './databases.ts';
+import { raiseOpenFilesLimit } from './fd-limit.ts';
+import { openLoop, send, type OpenLoopRequest } from './open-loop.ts';
+import { compareWithPeer, preparePeer, runPeer, type PeerRun } from './peer.ts';
 import { cpuMs, peakRssMb } from './proc.ts';
 import { prepareSignIns, registerBenchPasskey } from './passkey-flows.ts';
 import { prepareCallbacks, registerBenchServer, startBenchProvider } from './provider-flows.ts';
@@ -28,6 +31,12 @@ const ONLY = process.argv
   .split(',');
 // --profile writes the server's CPU profile (node --cpu-prof) to bench/profiles when it stops.
 const PROFILE = process.argv.includes('--profile');
+// --peer also runs Better Auth's harness (bench/peer.ts), interleaved with the same four scenarios here.
+const PEER = process.argv.includes('--peer');
+// Issue 20's open-loop rows: the members at once, and the fraction of measured capacity each row runs at.
+const MEMBERS_AT_ONCE = QUICK ? 200 : 10_000;
+const ME_OPEN_LOOP_SHARE = 0.5;
+const LOGIN_OPEN_LOOP_SHARE = 0.5;
 const DURATION = QUICK ? 1 : 10; // seconds per scenario
 const PASSWORD = 'bench passphrase violet tractor 41';
 // --db=postgres runs the scenarios on PostgreSQL, --db=both on SQLite and then on PostgreSQL.
@@ -210,7 +219,7 @@ type TableRow = Omit<Row, 'id'> & { 'vs baseline': string };
 type Summary = {
   machine: { cpus: number; model?: string; memoryGb: number; node: string };
   durationSeconds: number;
-  argon2: { verifyMs: number; boundPerSecond: number; allCoresPerSecond: number };
+  argon2: { verifyMs: number; boundPerSecond: number; allCoresPerSecond: number; allCoresCpuMsPerVerify: number };
   baselineRps?: number;
   serverPeakRssMb: number;
   rows: TableRow[];
@@ -218,7 +227,12 @@ type Summary = {
 };
 
 /** Starts the server on a fresh database of the dialect, seeds it, runs every scenario and stops it all again. */
-async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summary; postgresVersion?: string }> {
+/** One round of the peer comparison: the peer's run.sh, then the same scenarios here. */
+type PeerRound = { round: number; peer: PeerRun; ours: Row[] };
+
+async function benchOn(
+  dialect: Dialect,
+): Promise<{ rows: Row[]; summary: Summary; postgresVersion?: string; peerRounds: PeerRound[] }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'latchkey-bench-'));
   undo.push(() => fs.rm(dataDir, { recursive: true, force: true }));
   const mail = await startMailSink();
@@ -262,6 +276,8 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
   const noticesPath = `/trpc/notices.list?input=${encodeURIComponent(JSON.stringify({ orgId }))}`;
   await orm.close();
 
+  // One descriptor per member's connection, here and in the server (which inherits the limit).
+  if (wanted('me-members-open')) raiseOpenFilesLimit(MEMBERS_AT_ONCE + 2048);
   const production = await productionServerArgs();
   const profiling = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench', 'profiles')}`] : [];
   const server = await startServer(env, url, [...profiling, ...production.flags, production.script]);
@@ -300,6 +316,7 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
   let verifyMs = 0;
   let argon2Bound = 0;
   let argon2Parallel = 0;
+  let argon2ParallelCpuMs = 0;
   const measureArgon2 = async () => {
     const times: number[] = [];
     for (let i = 0; i < (QUICK ? 3 : 31); i++) {
@@ -311,31 +328,39 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
     argon2Bound = os.cpus().length / (verifyMs / 1000);
     const each = QUICK ? 2 : 30;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await Promise.all(
       Array.from({ length: os.cpus().length }, async () => {
         for (let i = 0; i < each; i++) await verifyPassword(passwordHash, PASSWORD);
       }),
     );
     argon2Parallel = (os.cpus().length * each) / ((performance.now() - started) / 1000);
+    // What one verification costs in CPU when the cores each run one (they share the memory bus).
+    const cpu = process.cpuUsage(cpuBefore);
+    argon2ParallelCpuMs = (cpu.user + cpu.system) / 1000 / (os.cpus().length * each);
   };
 
   const loginBody = (i: number) => JSON.stringify({ email: users[i % users.length]!.email, password: PASSWORD });
   let logins = 0;
   let signUps = 0;
-  const scenario = async (id: string, name: string, connections: number, options: Partial<autocannon.Options>) => {
-    if (!wanted(id)) return;
+  /** A row with the server's (and database's) CPU per answered request and the peak RSS so far. */
+  const measured = async (produce: () => Promise<Row>): Promise<Row> => {
     const cpuBefore = await cpuMs(serverPid);
     const databaseCpuBefore = await database.cpuMs();
-    const row = await run(id, name, connections, options);
+    const row = await produce();
     const cpu = (await cpuMs(serverPid)) - cpuBefore;
     const databaseCpu = (await database.cpuMs()) - databaseCpuBefore;
     const perRequest = (ms: number) => Math.round((ms / Math.max(row.requests, 1)) * 100) / 100;
-    rows.push({
+    return {
       ...row,
       serverCpuMsPerRequest: perRequest(cpu),
       ...(dialect === 'postgresql' ? { databaseCpuMsPerRequest: perRequest(databaseCpu) } : {}),
       serverRssMb: await peakRssMb(serverPid),
-    });
+    };
+  };
+  const scenario = async (id: string, name: string, connections: number, options: Partial<autocannon.Options>) => {
+    if (!wanted(id)) return;
+    rows.push(await measured(() => run(id, name, connections, options)));
   };
   const login = (id: string, name: string) =>
     scenario(id, name, 16, {
@@ -352,6 +377,21 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
         },
       ],
     });
+  const register = (id: string, name: string) =>
+    scenario(id, name, 16, {
+      url,
+      requests: [
+        {
+          method: 'POST',
+          path: '/trpc/auth.register',
+          setupRequest: (r) => ({
+            ...r,
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
+            body: JSON.stringify({ email: `new-${signUps++}-${Date.now()}@bench.test`, password: PASSWORD }),
+          }),
+        },
+      ],
+    });
   const me = (id: string, name: string, tokens: string[], amount?: number) =>
     scenario(id, name, 64, {
       url,
@@ -359,15 +399,130 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
       ...(amount ? { amount } : {}),
     });
 
+  const rpsOf = (id: string) => rows.find((row) => row.id === id)?.rps;
+  const openLoopRow = async (
+    id: string,
+    name: string,
+    connections: number,
+    rate: number,
+    request: (n: number) => OpenLoopRequest,
+  ) => {
+    rows.push(
+      await measured(async () => {
+        const { max: _max, ...result } = await openLoop(url, rate, DURATION, request);
+        return { id, scenario: name, connections, ...result };
+      }),
+    );
+  };
+  // Sign-in at a fixed rate of half what the closed-loop row above measured, each request from its
+  // own address, on keep-alive connections opened as needed.
+  const loginOpenLoop = async () => {
+    if (!wanted('login-open')) return;
+    const capacity = rpsOf('login') ?? 0;
+    if (!capacity) throw new Error('login-open needs the login row of the same run (--only=login,login-open)');
+    const rate = Math.max(1, Math.round(capacity * LOGIN_OPEN_LOOP_SHARE));
+    const agent = new http.Agent({ keepAlive: true });
+    await openLoopRow(
+      'login-open',
+      `auth.login, open loop at ${rate}/s (${percent(LOGIN_OPEN_LOOP_SHARE)} of capacity)`,
+      0,
+      rate,
+      (n) => ({
+        method: 'POST',
+        path: '/trpc/auth.login',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
+        body: loginBody(n),
+        agent,
+      }),
+    );
+    // The connections it took: those open and idle at the end.
+    rows.at(-1)!.connections = Object.values(agent.freeSockets).flat().length;
+    agent.destroy();
+  };
+  // 10,000 members at once, each with its own session and its own keep-alive connection: first
+  // each opens its connection and makes its first call (256 at a time; not timed), then all of
+  // them call auth.me at a fixed combined rate, member after member.
+  const membersOpenLoop = async () => {
+    if (!wanted('me-members-open')) return;
+    const capacity = rpsOf('me-sessions') ?? 0;
+    if (!capacity) throw new Error('me-members-open needs the me-sessions row of the same run');
+    const rate = Math.max(1, Math.round(capacity * ME_OPEN_LOOP_SHARE));
+    const members = many.slice(0, MEMBERS_AT_ONCE).map((session) => ({
+      headers: { authorization: `Bearer ${session.accessToken}` },
+      agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    }));
+    const call = (n: number): OpenLoopRequest => ({
+      method: 'GET',
+      path: '/trpc/auth.me',
+      ...members[n % members.length]!,
+    });
+    let next = 0;
+    const failed: number[] = [];
+    await Promise.all(
+      Array.from({ length: 256 }, async () => {
+        for (let n = next++; n < members.length; n = next++) {
+          const status = await send(new URL(url), call(n));
+          if (status !== 200) failed.push(status);
+        }
+      }),
+    );
+    if (failed.length)
+      throw new Error(`${failed.length} members' first calls failed (${failed.slice(0, 5).join(', ')})`);
+    const open = members.reduce((sum, member) => sum + Object.values(member.agent.freeSockets).flat().length, 0);
+    await openLoopRow(
+      'me-members-open',
+      `auth.me, ${members.length} members at once, open loop at ${rate}/s (${percent(ME_OPEN_LOOP_SHARE)} of capacity)`,
+      open,
+      rate,
+      call,
+    );
+    for (const member of members) member.agent.destroy();
+  };
+
   // Warm-up, not recorded: the first seconds after a start measure the JIT, not the server.
   const warmUp = { connections: 64, duration: QUICK ? 1 : 3 };
   for (const options of [
     { url: `${url}/trpc/system.ping` },
     { url, requests: bearerRequests(url, '/trpc/auth.me', [many[1]!.accessToken]) },
+    // The peer comparison's 200 sessions, as its own harness's sessions are seen before it measures.
+    ...(PEER
+      ? [
+          {
+            url,
+            requests: bearerRequests(
+              url,
+              '/trpc/auth.me',
+              many.slice(0, 200).map((s) => s.accessToken),
+            ),
+          },
+        ]
+      : []),
     { url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[1]!.id }))}` },
     { url, requests: bearerRequests(url, noticesPath, [many[1]!.accessToken]) },
   ]) {
     await autocannon({ ...warmUp, ...options } as autocannon.Options);
+  }
+
+  // Better Auth and Latchkey in turn, twice, on the same four scenarios (issue 20): the peer's
+  // rows first, each run.sh on its own fresh server and database, with this server idle meanwhile.
+  const peerRounds: PeerRound[] = [];
+  if (PEER && wanted('peer')) {
+    const peerDir = await preparePeer();
+    const peerSessions = many.slice(0, 200).map((s) => s.accessToken);
+    for (let round = 1; round <= 2; round++) {
+      const peer = await runPeer(peerDir, round, {
+        scenarios: ['baseline-ok', 'get-session', 'sign-in', 'sign-up'],
+        connections: [16, 64],
+        quick: QUICK,
+        track: (stop) => undo.push(async () => stop()),
+      });
+      const before = rows.length;
+      await scenario('peer', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
+      await me('peer', `auth.me, ${peerSessions.length} sessions`, peerSessions);
+      await login('peer', 'auth.login');
+      await register('peer', 'auth.register');
+      peerRounds.push({ round, peer, ours: rows.splice(before) });
+    }
   }
 
   await scenario('baseline', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
@@ -386,6 +541,7 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
     `auth.me, ${sessionCount} sessions`,
     many.map((s) => s.accessToken),
   );
+  await membersOpenLoop();
   await scenario('profile', 'profile.get (5 flyers)', 64, {
     url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[0]!.id }))}`,
   });
@@ -405,20 +561,8 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
   await scenario('baseline-after', 'baseline again', 64, { url: `${url}/trpc/system.ping` });
   await measureArgon2();
   await login('login', 'auth.login');
-  await scenario('register', 'auth.register', 16, {
-    url,
-    requests: [
-      {
-        method: 'POST',
-        path: '/trpc/auth.register',
-        setupRequest: (r) => ({
-          ...r,
-          headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
-          body: JSON.stringify({ email: `new-${signUps++}-${Date.now()}@bench.test`, password: PASSWORD }),
-        }),
-      },
-    ],
-  });
+  await register('register', 'auth.register');
+  await loginOpenLoop();
 
   if (wanted('provider-callback')) {
     const callbacks = await prepareCallbacks(provider, url, { members: 16, count: QUICK ? 32 : 600, ip: crowdIp });
@@ -519,8 +663,13 @@ async function benchOn(dialect: Dialect): Promise<{ rows: Row[]; summary: Summar
     });
     rows.push({ ...row, serverRssMb: await peakRssMb(bare.pid!) });
   }
-  const argon2 = { verifyMs, boundPerSecond: argon2Bound, allCoresPerSecond: argon2Parallel };
-  return { rows, summary: summarize(rows, argon2, peakRss), postgresVersion };
+  const argon2 = {
+    verifyMs,
+    boundPerSecond: argon2Bound,
+    allCoresPerSecond: argon2Parallel,
+    allCoresCpuMsPerVerify: argon2ParallelCpuMs,
+  };
+  return { rows, summary: summarize(rows, argon2, peakRss), postgresVersion, peerRounds };
 }
 
 /** The no-op baseline of a run: the mean of its measurements before and after the fast scenarios. */
@@ -547,6 +696,7 @@ function summarize(rows: Row[], argon2: Summary['argon2'], peakRss: number): Sum
       verifyMs: Math.round(argon2.verifyMs * 10) / 10,
       boundPerSecond: Math.round(argon2.boundPerSecond),
       allCoresPerSecond: Math.round(argon2.allCoresPerSecond),
+      allCoresCpuMsPerVerify: Math.round(argon2.allCoresCpuMsPerVerify * 10) / 10,
     },
     baselineRps: baseline && Math.round(baseline),
     serverPeakRssMb: peakRss,
@@ -575,7 +725,7 @@ function summarize(rows: Row[], argon2: Summary['argon2'], peakRss: number): Sum
 function printSummary(summary: Summary): void {
   console.table(summary.rows);
   console.log(
-    `Argon2id verify: ${summary.argon2.verifyMs} ms → bound ${summary.argon2.boundPerSecond}/s on ${os.cpus().length} cores (${summary.argon2.allCoresPerSecond}/s measured with one per core at once). Server peak RSS: ${summary.serverPeakRssMb} MB.`,
+    `Argon2id verify: ${summary.argon2.verifyMs} ms → bound ${summary.argon2.boundPerSecond}/s on ${os.cpus().length} cores (${summary.argon2.allCoresPerSecond}/s measured with one per core at once, ${summary.argon2.allCoresCpuMsPerVerify} ms CPU each). Server peak RSS: ${summary.serverPeakRssMb} MB.`,
   );
   console.log(
     Object.entries(summary.ratios)
@@ -640,6 +790,57 @@ function sideBySide(runs: Partial<Record<Dialect, Row[]>>): Record<string, strin
   });
 }
 
+type Issue20Target = { target: string; measured: string; met: boolean };
+
+/**
+ * Issue 20's targets, printed with pass or fail like the others (the exit code does not depend
+ * on them): the peer ratios of each round, sign-in CPU against one verification, peak RSS, and
+ * the two open-loop rows.
+ */
+function checkIssue20(dialect: Dialect, summary: Summary, rows: Row[], rounds: PeerRound[]): Issue20Target[] {
+  const results: Issue20Target[] = [];
+  const add = (target: string, measured: string, met: boolean) => results.push({ target, measured, met });
+  for (const { round, peer, ours } of rounds) {
+    const peerRps = (scenario: string, connections: number) =>
+      peer.rows.find((row) => row.scenario === scenario && row.connections === connections)?.rps ?? 0;
+    const [, session, login, register] = ours;
+    const versus = (label: string, mine: Row | undefined, theirs: number, atLeast: number) => {
+      const value = mine && theirs ? mine.rps / theirs : 0;
+      add(`round ${round}: ${label} ≥ ${atLeast}× the peer`, `${value.toFixed(2)}×`, value >= atLeast);
+    };
+    versus('session check', session, peerRps('get-session', 64), 3);
+    versus('sign-in', login, peerRps('sign-in', 16), 1);
+    versus('sign-up', register, peerRps('sign-up', 16), 1);
+  }
+  const login = rows.find((row) => row.id === 'login');
+  if (login?.serverCpuMsPerRequest !== undefined) {
+    const { verifyMs, allCoresCpuMsPerVerify } = summary.argon2;
+    add(
+      'sign-in server CPU ≤ one Argon2id verification + 3 ms',
+      `${login.serverCpuMsPerRequest} ms against ${verifyMs} ms alone (${allCoresCpuMsPerVerify} ms with one per core at once)`,
+      login.serverCpuMsPerRequest <= verifyMs + 3,
+    );
+  }
+  add('server peak RSS ≤ 200 MB over the run', `${summary.serverPeakRssMb} MB`, summary.serverPeakRssMb <= 200);
+  for (const [id, limit] of [
+    ['me-members-open', 50],
+    ['login-open', 100],
+  ] as const) {
+    const row = rows.find((candidate) => candidate.id === id);
+    if (!row) continue;
+    const failures = row.errors + row.non2xx;
+    add(
+      `${row.scenario}: p99 < ${limit} ms, no errors`,
+      `p99 ${row.p99} ms, ${failures} errors`,
+      row.p99 < limit && !failures,
+    );
+  }
+  for (const { target, measured, met } of results) {
+    console.log(`${DIALECT_LABELS[dialect]} issue 20: ${target}: ${measured}: ${met ? 'pass' : 'FAIL'}`);
+  }
+  return results;
+}
+
 /** Exit code 1 when any answer was an error or not 2xx. */
 function reportFailures(dialect: Dialect, rows: Row[]): void {
   const failures = rows.filter((row) => row.errors > 0 || row.non2xx > 0);
@@ -656,10 +857,22 @@ async function main() {
   const results: Record<string, unknown> = {};
   for (const dialect of DIALECTS) {
     if (DIALECTS.length > 1) console.log(`\n${DIALECT_LABELS[dialect]}:`);
-    const { rows, summary, postgresVersion } = await benchOn(dialect).finally(undoAll);
+    const { rows, summary, postgresVersion, peerRounds } = await benchOn(dialect).finally(undoAll);
     runs[dialect] = rows;
     printSummary(summary);
-    const targets = checkTargets(dialect, summary);
+    if (peerRounds.length > 0) {
+      const comparison = compareWithPeer(peerRounds);
+      console.log(`\nBetter Auth (its own harness) and Latchkey in turn on ${DIALECT_LABELS[dialect]}:`);
+      console.table(comparison);
+      Object.assign(summary, {
+        peer: { comparison, rounds: peerRounds.map(({ round, peer }) => ({ round, ...peer })) },
+      });
+      reportFailures(
+        dialect,
+        peerRounds.flatMap((round) => round.ours),
+      );
+    }
+    const targets = { ...checkTargets(dialect, summary), issue20: checkIssue20(dialect, summary, rows, peerRounds) };
     // The SQLite figures stay at the top level of results.json, where they have always been.
     if (dialect === 'sqlite') Object.assign(results, { ...summary, targets });
     else results.postgresql = { postgresVersion, ...summary, targets };
