@@ -484,45 +484,10 @@ async function benchOn(
   for (const options of [
     { url: `${url}/trpc/system.ping` },
     { url, requests: bearerRequests(url, '/trpc/auth.me', [many[1]!.accessToken]) },
-    // The peer comparison's 200 sessions, as its own harness's sessions are seen before it measures.
-    ...(PEER
-      ? [
-          {
-            url,
-            requests: bearerRequests(
-              url,
-              '/trpc/auth.me',
-              many.slice(0, 200).map((s) => s.accessToken),
-            ),
-          },
-        ]
-      : []),
     { url: `${url}/trpc/profile.get?input=${encodeURIComponent(JSON.stringify({ userId: users[1]!.id }))}` },
     { url, requests: bearerRequests(url, noticesPath, [many[1]!.accessToken]) },
   ]) {
     await autocannon({ ...warmUp, ...options } as autocannon.Options);
-  }
-
-  // Better Auth and Latchkey in turn, twice, on the same four scenarios (issue 20): the peer's
-  // rows first, each run.sh on its own fresh server and database, with this server idle meanwhile.
-  const peerRounds: PeerRound[] = [];
-  if (PEER && wanted('peer')) {
-    const peerDir = await preparePeer();
-    const peerSessions = many.slice(0, 200).map((s) => s.accessToken);
-    for (let round = 1; round <= 2; round++) {
-      const peer = await runPeer(peerDir, round, {
-        scenarios: ['baseline-ok', 'get-session', 'sign-in', 'sign-up'],
-        connections: [16, 64],
-        quick: QUICK,
-        track: (stop) => undo.push(async () => stop()),
-      });
-      const before = rows.length;
-      await scenario('peer', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
-      await me('peer', `auth.me, ${peerSessions.length} sessions`, peerSessions);
-      await login('peer', 'auth.login');
-      await register('peer', 'auth.register');
-      peerRounds.push({ round, peer, ours: rows.splice(before) });
-    }
   }
 
   await scenario('baseline', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
@@ -645,6 +610,48 @@ async function benchOn(
   }
   await login('login-bulk', `auth.login, ${bulk} users`);
   await me('me-bulk', `auth.me, ${bulk} users`, [many[0]!.accessToken]);
+  // Better Auth and Latchkey in turn, twice, on the same four scenarios (issue 20), after every
+  // other scenario: the peer's rows first, each run.sh on its own fresh server and database, with
+  // this server idle meanwhile. A peer run takes minutes and access tokens live 15 (API.md §3):
+  // each round signs 200 sessions of its own and presents each once before measuring.
+  const peerRounds: PeerRound[] = [];
+  if (PEER && wanted('peer')) {
+    // The rows so far, printed now: the rounds take many minutes on a busy machine.
+    console.log('Rows before the peer rounds:');
+    console.table(rows.map(({ id: _id, ...row }) => row));
+    const peerDir = await preparePeer();
+    for (let round = 1; round <= 2; round++) {
+      const peer = await runPeer(peerDir, round, {
+        scenarios: ['baseline-ok', 'get-session', 'sign-in', 'sign-up'],
+        connections: [16, 64],
+        quick: QUICK,
+        track: (stop) => undo.push(async () => stop()),
+      });
+      const peerSessions = (
+        await seedSessions(
+          orm.em.fork(),
+          keys,
+          url,
+          Array.from({ length: QUICK ? 20 : 200 }, (_, i) => users[i % users.length]!),
+        )
+      ).map((s) => s.accessToken);
+      for (const token of peerSessions) {
+        await send(new URL(url), {
+          method: 'GET',
+          path: '/trpc/auth.me',
+          headers: { authorization: `Bearer ${token}` },
+          agent: http.globalAgent,
+        });
+      }
+      const before = rows.length;
+      await scenario('peer', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
+      await me('peer', `auth.me, ${peerSessions.length} sessions`, peerSessions);
+      await login('peer', 'auth.login');
+      await register('peer', 'auth.register');
+      peerRounds.push({ round, peer, ours: rows.splice(before) });
+    }
+  }
+
   await orm.close();
   const peakRss = await peakRssMb(serverPid);
   await stopServer(server);
