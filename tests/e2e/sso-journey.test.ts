@@ -165,6 +165,17 @@ describe.skipIf(!hasChromium)('enterprise SSO in Chromium', () => {
       `/auth/sso/${connection!.id}/start`,
     );
     await otherContext.close();
+
+    // The domain not verified is given up, after a confirmation: the connection no longer lists it.
+    await domainItem(page, pending)
+      .getByRole('button', { name: `Remove ${pending}` })
+      .click();
+    const dialog = page.getByRole('dialog', { name: `Remove ${pending}?` });
+    await dialog.getByRole('button', { name: 'Remove domain' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await domainItem(page, pending).waitFor({ state: 'detached' });
+    const [after] = await owner.client.trpc.orgs.sso.list.query({ orgId: org.id });
+    expect(after?.domains).toEqual([domain]);
     await context.close();
   }, 120_000);
 

@@ -97,22 +97,22 @@ function DomainItem({ domain, unused }: { domain: SsoDomain; unused: boolean }) 
               {(problem.fieldErrors.domain ?? [problem.message]).join(' ')}
             </p>
           )}
-          <div>
-            <Button
-              variant="secondary"
-              size="small"
-              busy={verify.isPending}
-              busyLabel="Looking the record up…"
-              aria-label={`Verify ${domain.domain}`}
-              aria-describedby={problem ? errorId : undefined}
-              onClick={() => verify.mutate({ orgId: org.id, domain: domain.domain })}
-            >
-              Verify
-            </Button>
-          </div>
         </>
       )}
-      <div>
+      <div className="row">
+        {!domain.verifiedAt && (
+          <Button
+            variant="secondary"
+            size="small"
+            busy={verify.isPending}
+            busyLabel="Looking the record up…"
+            aria-label={`Verify ${domain.domain}`}
+            aria-describedby={problem ? errorId : undefined}
+            onClick={() => verify.mutate({ orgId: org.id, domain: domain.domain })}
+          >
+            Verify
+          </Button>
+        )}
         <Button
           variant="ghost"
           size="small"
