@@ -18,7 +18,7 @@ import {
 const CALLERS = ['owner', 'admin', 'member', 'nonMember', 'signedOut'] as const;
 type Caller = (typeof CALLERS)[number];
 /** `ok`, or the reason of API.md §2 the call fails with. */
-type Outcome = 'ok' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'FORBIDDEN' | 'LAST_OWNER';
+type Outcome = 'ok' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'FORBIDDEN' | 'LAST_OWNER' | 'INVALID_INPUT';
 type Fixture = { org: Org; invitationId: string; noticeId: string; extra: SignedUp };
 type Row = {
   expect: Record<Caller, Outcome>;
@@ -42,6 +42,19 @@ let server: TestServer;
 const accounts = {} as Record<Exclude<Caller, 'signedOut'>, SignedUp>;
 let counter = 0;
 const slug = () => `perm-${Date.now().toString(36)}-${counter++}`;
+
+const domain = () => `perm-${Date.now().toString(36)}-${counter++}.test`;
+
+/** An OpenID Connect connection (nothing is fetched from its issuer until someone signs in). */
+const createConnection = (t: TestClient['trpc'], f: Fixture) =>
+  t.orgs.sso.create.mutate({
+    orgId: f.org.id,
+    protocol: 'oidc',
+    name: 'Matrix IdP',
+    domains: [domain()],
+    defaultRole: 'member',
+    config: { issuer: 'http://127.0.0.1:9/issuer', clientId: 'matrix', clientSecret: 'matrix-secret' },
+  });
 
 const MATRIX: Record<string, Row> = {
   'orgs.create': { expect: anyAccount, run: (t) => t.orgs.create.mutate({ name: 'Own', slug: slug() }) },
@@ -91,6 +104,52 @@ const MATRIX: Record<string, Row> = {
     },
   },
   'orgs.log': { expect: managers, run: (t, f) => t.orgs.log.query({ orgId: f.org.id }) },
+  // API.md §15: single sign-on is the owners' (sso:manage).
+  'orgs.sso.list': { expect: ownersOnly, run: (t, f) => t.orgs.sso.list.query({ orgId: f.org.id }) },
+  'orgs.sso.create': { expect: ownersOnly, run: (t, f) => createConnection(t, f) },
+  'orgs.sso.update': {
+    expect: ownersOnly,
+    run: async (t, f) => {
+      const { id } = await createConnection(accounts.owner.client.trpc, f);
+      return t.orgs.sso.update.mutate({ orgId: f.org.id, connectionId: id, name: 'Renamed' });
+    },
+  },
+  'orgs.sso.delete': {
+    expect: ownersOnly,
+    run: async (t, f) => {
+      const { id } = await createConnection(accounts.owner.client.trpc, f);
+      return t.orgs.sso.delete.mutate({ orgId: f.org.id, connectionId: id });
+    },
+  },
+  'orgs.sso.domains': { expect: ownersOnly, run: (t, f) => t.orgs.sso.domains.query({ orgId: f.org.id }) },
+  'orgs.sso.domainChallenge': {
+    expect: ownersOnly,
+    run: (t, f) => t.orgs.sso.domainChallenge.mutate({ orgId: f.org.id, domain: domain() }),
+  },
+  // The owner gets past the permission to the lookup, which finds no challenge for the domain.
+  'orgs.sso.verifyDomain': {
+    expect: { ...ownersOnly, owner: 'INVALID_INPUT' },
+    run: (t, f) => t.orgs.sso.verifyDomain.mutate({ orgId: f.org.id, domain: domain() }),
+  },
+  'orgs.sso.removeDomain': {
+    expect: ownersOnly,
+    run: async (t, f) => {
+      const claimed = domain();
+      await accounts.owner.client.trpc.orgs.sso.domainChallenge.mutate({ orgId: f.org.id, domain: claimed });
+      return t.orgs.sso.removeDomain.mutate({ orgId: f.org.id, domain: claimed });
+    },
+  },
+  // A system admin's, whatever the caller's role in the organization.
+  'admin.orgs.verifyDomain': {
+    expect: {
+      owner: 'FORBIDDEN',
+      admin: 'FORBIDDEN',
+      member: 'FORBIDDEN',
+      nonMember: 'FORBIDDEN',
+      signedOut: 'UNAUTHENTICATED',
+    },
+    run: (t, f) => t.admin.orgs.verifyDomain.mutate({ orgId: f.org.id, domain: domain() }),
+  },
   'notices.list': { expect: everyMember(), run: (t, f) => t.notices.list.query({ orgId: f.org.id }) },
   'notices.post': {
     expect: everyMember(),
