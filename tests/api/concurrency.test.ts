@@ -145,7 +145,14 @@ describe('the last administrator across two servers', () => {
         a.client.trpc.admin.users.setRole.mutate({ userId: b.session.user.id, role: 'user' }),
         b.client.trpc.admin.users.setRole.mutate({ userId: a.session.user.id, role: 'user' }),
       ]);
-      expect({ round, answers: outcomes(settled).sort() }).toEqual({ round, answers: ['LAST_ADMIN', 'ok'] });
+      // Overlapping, the second is LAST_ADMIN; when one lands after the other's commit, its sender is
+      // no longer an admin and the token is refused at once (UNAUTHENTICATED). Either way one admin is left.
+      const [first, second] = outcomes(settled).sort();
+      expect({ round, first, second }).toEqual({
+        round,
+        first: expect.stringMatching(/^(LAST_ADMIN|UNAUTHENTICATED)$/),
+        second: 'ok',
+      });
       expect(await activeAdmins()).toBe(1);
     }
   });
