@@ -177,6 +177,59 @@ export async function inPostgresTransaction<T>(em: EntityManager, work: (query: 
   }
 }
 
+/** Whether a flush would write anything: the changes the unit of work holds that are not yet sent. */
+function hasPendingChanges(em: EntityManager): boolean {
+  const uow = em.getUnitOfWork();
+  uow.computeChangeSets();
+  return uow.getChangeSets().length > 0 || uow.getCollectionUpdates().length > 0;
+}
+
+/** SQLite: `work` in one write transaction on the write connection, held alone until it ends. */
+async function inSqliteTransaction<T>(pool: Pool, work: (query: Query) => Promise<T>): Promise<T> {
+  const connection = await pool.acquireConnection();
+  const query: Query = (sql, params) => run(connection, sql, params);
+  try {
+    // IMMEDIATE, as the ORM's own transactions (server/db/sqlite-immediate.ts).
+    await query('begin immediate', []);
+    const result = await work(query);
+    await query('commit', []);
+    return result;
+  } catch (error) {
+    await query('rollback', []).catch(() => {});
+    throw error;
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+/**
+ * Runs `work`, statements of this module, in one write transaction with whatever the unit of work
+ * holds unflushed, so both are written or neither: on the unit of work's transaction when it has
+ * one; in a new one of the ORM's when it has changes to flush; else as prepared statements in a
+ * transaction of their own, which costs a fraction of the ORM's flush (docs/decisions/0029).
+ */
+export async function inWriteTransaction<T>(em: EntityManager, work: (query: Query) => Promise<T>): Promise<T> {
+  const onUnitOfWork: Query = (sql, params) => executeSql(em, sql, params, 'all');
+  if (em.isInTransaction()) {
+    await em.flush();
+    return work(onUnitOfWork);
+  }
+  if (hasPendingChanges(em)) {
+    await em.begin();
+    try {
+      await em.flush();
+      const result = await work(onUnitOfWork);
+      await em.commit();
+      return result;
+    } catch (error) {
+      await em.rollback();
+      throw error;
+    }
+  }
+  if (clientOf(em).dialect === 'postgresql') return inPostgresTransaction(em, work);
+  return inSqliteTransaction(clientOf(em), work);
+}
+
 /**
  * Runs one statement of the hot paths (session check, auth.me, profile.get, refresh rotation,
  * limits) as a statement prepared once per connection. The ORM's `execute` has knex build the

@@ -2,25 +2,24 @@ import type { EventArgs, EventSubscriber, MikroORM } from '@mikro-orm/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { SecurityEventEntity, type SecurityEvent } from './security-event.entity.ts';
 
-/**
- * Every security event also goes to the log, as it is written: type, user, actor, IP. The user
- * agent and nothing secret.
- */
+/** What the log says of a security event: type, user, actor, IP. The user agent and nothing secret. */
+export type LoggedSecurityEvent = { type: string; userId: string | null; actorId: string | null; ip: string | null };
+
+export function logSecurityEvent(log: FastifyBaseLogger, securityEvent: LoggedSecurityEvent): void {
+  log.info({ securityEvent }, 'security event');
+}
+
+/** Every security event written through the unit of work also goes to the log, as it is written. */
 export function logSecurityEvents(orm: MikroORM, log: FastifyBaseLogger): void {
   const subscriber: EventSubscriber<SecurityEvent> = {
     getSubscribedEntities: () => [SecurityEventEntity],
     afterCreate({ entity }: EventArgs<SecurityEvent>) {
-      log.info(
-        {
-          securityEvent: {
-            type: entity.type,
-            userId: entity.user?.id ?? null,
-            actorId: entity.actorId ?? null,
-            ip: entity.ip ?? null,
-          },
-        },
-        'security event',
-      );
+      logSecurityEvent(log, {
+        type: entity.type,
+        userId: entity.user?.id ?? null,
+        actorId: entity.actorId ?? null,
+        ip: entity.ip ?? null,
+      });
     },
   };
   orm.em.getEventManager().registerSubscriber(subscriber);

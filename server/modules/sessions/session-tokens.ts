@@ -13,7 +13,10 @@ export type IssuedRefreshToken = { refreshToken: string; maxAgeSeconds: number }
 /** Whom the tokens name: a session of a user, with the user's role as of now. */
 export type TokenSubject = { userId: string; role: Role; sessionId: string; sessionExpiresAt: Date };
 
-export function tokenSubject(user: User, session: Session): TokenSubject {
+export function tokenSubject(
+  user: Pick<User, 'id' | 'role'>,
+  session: Pick<Session, 'id' | 'expiresAt'>,
+): TokenSubject {
   return { userId: user.id, role: user.role, sessionId: session.id, sessionExpiresAt: session.expiresAt };
 }
 

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { SESSION_MAX_AGE_SECONDS } from '#shared/constants.ts';
 import type { AuthSession, Me } from '#shared/schemas/auth.ts';
-import { queryPrepared } from '#server/db/prepared.ts';
+import { inWriteTransaction, queryPrepared } from '#server/db/prepared.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
-import { newSecret } from '#server/lib/ids.ts';
+import { newId, newSecret } from '#server/lib/ids.ts';
+import { logSecurityEvent } from '#server/modules/audit/security-event-log.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
 import { loadMe } from '#server/modules/users/me.ts';
@@ -34,7 +35,17 @@ async function signedIn(deps: Deps, subject: TokenSubject, me: Me | Promise<Me>,
   return { authSession: { ...access, user }, refresh };
 }
 
-/** Opens a session for this device. The caller's pending changes are flushed with it. */
+const START_SQL = {
+  session: `insert into sessions (id, user_id, created_at, last_used_at, expires_at, ip, user_agent, refresh_jti_hash)
+    values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  event: `insert into security_events (id, user_id, type, at, ip, user_agent, provider) values (?, ?, ?, ?, ?, ?, ?)`,
+  user: `update users set last_sign_in_at = ?, updated_at = ? where id = ?`,
+};
+
+/**
+ * Opens a session for this device: its row, the security event and the account's last sign-in, in
+ * one transaction with the caller's pending changes (server/db/prepared.ts, inWriteTransaction).
+ */
 export async function startSession(
   em: EntityManager,
   deps: Deps,
@@ -44,18 +55,30 @@ export async function startSession(
 ): Promise<SignedIn> {
   const now = deps.now();
   const jti = newSecret();
-  const session = em.create(SessionEntity, {
-    user,
-    createdAt: now,
-    lastUsedAt: now,
-    expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000),
-    ip: client.ip,
-    userAgent: client.userAgent,
-    refreshJtiHash: sha256Hex(jti),
+  const session = { id: newId(), expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000) };
+  await inWriteTransaction(em, async (query) => {
+    await query(START_SQL.session, [
+      session.id,
+      user.id,
+      now,
+      now,
+      session.expiresAt,
+      client.ip,
+      client.userAgent,
+      sha256Hex(jti),
+    ]);
+    await query(START_SQL.event, [
+      newId(),
+      user.id,
+      'session.started',
+      now,
+      client.ip,
+      client.userAgent,
+      provider ?? null,
+    ]);
+    await query(START_SQL.user, [now, now, user.id]);
   });
-  user.lastSignInAt = now;
-  recordSecurityEvent(em, { user, type: 'session.started', client, at: now, provider });
-  await em.flush();
+  logSecurityEvent(deps.log, { type: 'session.started', userId: user.id, actorId: null, ip: client.ip });
   return signedIn(deps, tokenSubject(user, session), loadMe(em, user.id), jti);
 }
 

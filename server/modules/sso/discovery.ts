@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { SsoDiscoverResult } from '#shared/schemas/sso.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { MembershipEntity } from '#server/modules/orgs/membership.entity.ts';
 import { connectionDomains, SsoConnectionEntity, type SsoConnectionRecord } from './sso-connection.entity.ts';
-import { SsoDomainEntity } from './sso-domain.entity.ts';
+
+const VERIFIED_DOMAIN_SQL = 'select org_id from sso_domains where verified_domain = ?';
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 
@@ -13,11 +15,12 @@ const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLo
  */
 export async function connectionForEmail(em: EntityManager, email: string): Promise<SsoConnectionRecord | null> {
   const domain = domainOf(email);
-  const verified = await em.findOne(SsoDomainEntity, { verifiedDomain: domain });
+  // Asked on every password sign-in, nearly always of a domain no organization holds: one prepared statement.
+  const [verified] = await queryPrepared<{ org_id: string }>(em, 'read', VERIFIED_DOMAIN_SQL, [domain]);
   if (!verified) return null;
   const connections = await em.find(
     SsoConnectionEntity,
-    { org: verified.org.id },
+    { org: verified.org_id },
     { orderBy: { createdAt: 'asc', id: 'asc' } },
   );
   return connections.find((connection) => connectionDomains(connection).includes(domain)) ?? null;

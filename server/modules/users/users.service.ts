@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { normalizeEmail } from '#shared/text.ts';
+import { queryPrepared } from '#server/db/prepared.ts';
 import { newId } from '#server/lib/ids.ts';
 import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
@@ -7,8 +8,16 @@ import { PrivacySettingsEntity } from '#server/modules/privacy/privacy-settings.
 import { ProfileEntity } from '#server/modules/profile/profile.entity.ts';
 import { UserEntity, type User } from './user.entity.ts';
 
-export function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
-  return em.findOne(UserEntity, { emailNormalized: normalizeEmail(email) });
+const BY_EMAIL_SQL = 'select * from users where email_normalized = ?';
+
+/**
+ * The account of an address, managed by the unit of work (the instance it already holds, if any,
+ * as `findOne` would). One prepared statement: every sign-in and sign-up starts with it.
+ */
+export async function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
+  const [row] = await queryPrepared<Record<string, unknown>>(em, 'read', BY_EMAIL_SQL, [normalizeEmail(email)]);
+  if (!row) return null;
+  return em.getUnitOfWork().getById<User>(UserEntity.meta.className, row.id as string) ?? em.map(UserEntity, row);
 }
 
 /**
