@@ -26,9 +26,11 @@ describe.skipIf(!hasChromium)('the admin console in Chromium', () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('list', { name: 'Users' }).waitFor();
     await page.getByRole('link', { name: 'Invitations' }).click();
+    // Until the page has changed, the users page's "Search by email or name" would take the address.
+    await page.getByRole('heading', { name: 'Invite someone' }).waitFor();
 
     const invitee = uniqueEmail('invitee');
-    await page.getByLabel('Email').fill(invitee);
+    await page.getByLabel('Email', { exact: true }).fill(invitee);
     await page.getByLabel('Role').selectOption('user');
     const since = server.mail.mark();
     await page.getByRole('button', { name: 'Send invitation' }).click();
