@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { Query } from '#server/db/prepared.ts';
+import { newId } from '#server/lib/ids.ts';
 import type { SecurityEventType } from '#shared/security-events.ts';
 import type { SecurityEventItem, SecurityEventPage, SecurityEventsInput } from '#shared/schemas/sessions.ts';
 import type { Client } from '#server/deps.ts';
@@ -20,6 +22,29 @@ export function recordSecurityEvent(
     actorId: event.actor?.id ?? null,
     provider: event.provider ?? null,
   });
+}
+
+const INSERT_SQL = `insert into security_events (id, user_id, type, at, ip, user_agent, provider)
+  values (?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * The event as a statement of server/db/prepared.ts, for the hot paths that write without the unit
+ * of work. The ORM's subscriber does not see it: the caller logs it after the commit (logSecurityEvent).
+ */
+export async function insertSecurityEvent(
+  query: Query,
+  event: { userId: string; type: SecurityEventType; client: Client; at: Date; provider?: string },
+): Promise<void> {
+  const { client } = event;
+  await query(INSERT_SQL, [
+    newId(),
+    event.userId,
+    event.type,
+    event.at,
+    client.ip,
+    client.userAgent,
+    event.provider ?? null,
+  ]);
 }
 
 const DEFAULT_PAGE = 20;

@@ -1,4 +1,6 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
+import { isUniqueViolation } from '#server/db/again-after-unique-violation.ts';
+import { inWriteTransaction } from '#server/db/prepared.ts';
 import { EMAIL_VERIFICATION_TTL_SECONDS } from '#shared/constants.ts';
 import { normalizeEmail } from '#shared/text.ts';
 import type { LoginInput, RegisterInput } from '#shared/schemas/auth.ts';
@@ -9,7 +11,8 @@ import { appLink } from '#server/lib/links.ts';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '#server/lib/passwords.ts';
 import { accountExistsMail, verificationMail } from '#server/mail/templates/auth-mails.ts';
 import { newSignInMail } from '#server/mail/templates/security-mails.ts';
-import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { logOwnSecurityEvent } from '#server/modules/audit/security-event-log.ts';
+import { insertSecurityEvent, recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { passMfaChallenge, startMfaChallenge } from '#server/modules/mfa/mfa-challenge.service.ts';
 import { requireStrongPassword } from '#server/modules/passwords/passwords.service.ts';
 import { wantsSecurityAlerts } from '#server/modules/preferences/preferences.service.ts';
@@ -20,20 +23,23 @@ import { checkPendingLink, completePendingLink } from '#server/modules/identitie
 import { providerNameOf } from '#server/modules/identities/provider-config.ts';
 import { startSession, type SignedIn } from '#server/modules/sessions/sessions.service.ts';
 import { requireSsoUnlessOwner } from '#server/modules/sso/discovery.ts';
-import { consumeOneTimeToken, createOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
+import { consumeOneTimeToken, createOneTimeToken, insertOneTimeToken } from '#server/modules/tokens/one-time-tokens.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
-import { createUser, findUserByEmail } from '#server/modules/users/users.service.ts';
+import { findUserByEmail, insertAccount, type NewAccount } from '#server/modules/users/users.service.ts';
+
+const verificationMailOf = (deps: Deps, secret: string) =>
+  verificationMail(appLink(deps, `/verify-email?token=${secret}`));
 
 /** Adds a verification token to the unit of work and returns the mail that carries it. */
 function verificationFor(em: EntityManager, deps: Deps, user: User) {
-  const token = createOneTimeToken(em, {
+  const secret = createOneTimeToken(em, {
     purpose: 'verify_email',
     user,
     email: user.email,
     ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS,
     now: deps.now(),
   });
-  return verificationMail(appLink(deps, `/verify-email?token=${token}`));
+  return verificationMailOf(deps, secret);
 }
 
 /**
@@ -56,22 +62,48 @@ export async function register(em: EntityManager, deps: Deps, input: RegisterInp
   const existing = await findUserByEmail(em, input.email);
   if (existing) return notifyExistingOwner(em, deps, existing);
 
-  const user = createUser(em, { email: input.email, passwordHash, name: input.name, now: deps.now() });
-  recordSecurityEvent(em, { user, type: 'account.created', client, at: deps.now() });
-  const mail = verificationFor(em, deps, user);
-  try {
-    await em.flush();
-  } catch (error) {
+  const written = await writeSignUp(em, deps, { email: input.email, name: input.name, passwordHash }, client);
+  if (!written) {
     // Another request registered the same address between our lookup and our insert.
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    em.clear();
     const winner = await findUserByEmail(em, input.email);
     if (winner) await notifyExistingOwner(em, deps, winner);
     return;
   }
+  const { account, secret } = written;
+  logOwnSecurityEvent(deps.log, { type: 'account.created', userId: account.id, client });
   // The sign-up mail counts as a verification mail towards the address's hourly three.
-  if (await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, user.emailNormalized))
-    await deps.mailer.send({ to: user.email, ...mail });
+  if (await mayMail(em, deps, RATE_LIMITS.verificationMailPerAddress, account.emailNormalized))
+    await deps.mailer.send({ to: account.email, ...verificationMailOf(deps, secret) });
+}
+
+/**
+ * The account, its event and its verification link, as statements in one transaction (decision
+ * 0029); null when the address was taken meanwhile. Returns the link's secret.
+ */
+async function writeSignUp(
+  em: EntityManager,
+  deps: Deps,
+  input: { email: string; passwordHash: string; name?: string },
+  client: Client,
+): Promise<{ account: NewAccount; secret: string } | null> {
+  const now = deps.now();
+  try {
+    return await inWriteTransaction(em, async (query) => {
+      const account = await insertAccount(query, { ...input, now });
+      await insertSecurityEvent(query, { userId: account.id, type: 'account.created', client, at: now });
+      const secret = await insertOneTimeToken(query, {
+        purpose: 'verify_email',
+        userId: account.id,
+        email: account.email,
+        ttlSeconds: EMAIL_VERIFICATION_TTL_SECONDS,
+        now,
+      });
+      return { account, secret };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
 }
 
 /** API.md §6: at most three mails of one kind an hour to one address; the answer stays the same. */

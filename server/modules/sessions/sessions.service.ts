@@ -6,8 +6,8 @@ import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
 import { newId, newSecret } from '#server/lib/ids.ts';
-import { logSecurityEvent } from '#server/modules/audit/security-event-log.ts';
-import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
+import { logOwnSecurityEvent } from '#server/modules/audit/security-event-log.ts';
+import { insertSecurityEvent, recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { verifyJwt } from '#server/modules/keys/jwt.ts';
 import { loadMe } from '#server/modules/users/me.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
@@ -38,7 +38,6 @@ async function signedIn(deps: Deps, subject: TokenSubject, me: Me | Promise<Me>,
 const START_SQL = {
   session: `insert into sessions (id, user_id, created_at, last_used_at, expires_at, ip, user_agent, refresh_jti_hash)
     values (?, ?, ?, ?, ?, ?, ?, ?)`,
-  event: `insert into security_events (id, user_id, type, at, ip, user_agent, provider) values (?, ?, ?, ?, ?, ?, ?)`,
   user: `update users set last_sign_in_at = ?, updated_at = ? where id = ?`,
 };
 
@@ -67,18 +66,10 @@ export async function startSession(
       client.userAgent,
       sha256Hex(jti),
     ]);
-    await query(START_SQL.event, [
-      newId(),
-      user.id,
-      'session.started',
-      now,
-      client.ip,
-      client.userAgent,
-      provider ?? null,
-    ]);
+    await insertSecurityEvent(query, { userId: user.id, type: 'session.started', client, at: now, provider });
     await query(START_SQL.user, [now, now, user.id]);
   });
-  logSecurityEvent(deps.log, { type: 'session.started', userId: user.id, actorId: null, ip: client.ip });
+  logOwnSecurityEvent(deps.log, { type: 'session.started', userId: user.id, client });
   return signedIn(deps, tokenSubject(user, session), loadMe(em, user.id), jti);
 }
 

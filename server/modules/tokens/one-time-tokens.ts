@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
+import type { Query } from '#server/db/prepared.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
-import { newSecret } from '#server/lib/ids.ts';
+import { newId, newSecret } from '#server/lib/ids.ts';
 import { OneTimeTokenEntity, type OneTimeToken, type TokenPurpose } from './one-time-token.entity.ts';
 
 /** Adds a token to the unit of work and returns the secret for the link (never stored). */
@@ -18,6 +19,20 @@ export function createOneTimeToken(
     createdAt: token.now,
     expiresAt: new Date(token.now.getTime() + token.ttlSeconds * 1000),
   });
+  return secret;
+}
+
+const INSERT_SQL = `insert into one_time_tokens (id, token_hash, purpose, user_id, email, created_at, expires_at)
+  values (?, ?, ?, ?, ?, ?, ?)`;
+
+/** The same token as a statement of server/db/prepared.ts, for a write made without the unit of work. */
+export async function insertOneTimeToken(
+  query: Query,
+  token: { purpose: TokenPurpose; userId: string; email: string; ttlSeconds: number; now: Date },
+): Promise<string> {
+  const secret = newSecret();
+  const expiresAt = new Date(token.now.getTime() + token.ttlSeconds * 1000);
+  await query(INSERT_SQL, [newId(), sha256Hex(secret), token.purpose, token.userId, token.email, token.now, expiresAt]);
   return secret;
 }
 

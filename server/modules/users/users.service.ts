@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { normalizeEmail } from '#shared/text.ts';
-import { queryPrepared } from '#server/db/prepared.ts';
+import { queryPrepared, type Query } from '#server/db/prepared.ts';
 import { newId } from '#server/lib/ids.ts';
 import { PasswordHistoryEntity } from '#server/modules/passwords/password-history.entity.ts';
 import { PreferencesEntity } from '#server/modules/preferences/preferences.entity.ts';
@@ -23,6 +23,7 @@ export async function findUserByEmail(em: EntityManager, email: string): Promise
 /**
  * Adds a user with the records every account has (empty profile, default privacy and preferences,
  * the first password in its history) to the unit of work, so one flush writes them in one transaction.
+ * `insertAccount` below writes the same records as statements: a record added here goes there too.
  */
 export function createUser(
   em: EntityManager,
@@ -45,4 +46,35 @@ export function createUser(
   if (input.passwordHash)
     em.create(PasswordHistoryEntity, { user, passwordHash: input.passwordHash, createdAt: input.now });
   return user;
+}
+
+const ACCOUNT_SQL = [
+  `insert into users (id, email, email_normalized, password_hash, created_at, updated_at) values (?, ?, ?, ?, ?, ?)`,
+  'insert into profiles (user_id, name, updated_at) values (?, ?, ?)',
+  'insert into privacy_settings (user_id) values (?)',
+  'insert into preferences (user_id) values (?)',
+  'insert into password_history (id, user_id, password_hash, created_at) values (?, ?, ?, ?)',
+] as const;
+
+export type NewAccount = { id: string; email: string; emailNormalized: string };
+
+/**
+ * The records of `createUser` for a password sign-up, as statements of server/db/prepared.ts (the
+ * defaults are the columns'): auth.register writes nothing else but its event and its link.
+ * A second sign-up of the address fails on the unique email (isUniqueViolation).
+ */
+export async function insertAccount(
+  query: Query,
+  input: { email: string; passwordHash: string; name?: string; now: Date },
+): Promise<NewAccount> {
+  const email = input.email.trim();
+  const account = { id: newId(), email, emailNormalized: normalizeEmail(email) };
+  const { now, passwordHash } = input;
+  const [users, profiles, privacy, preferences, history] = ACCOUNT_SQL;
+  await query(users, [account.id, email, account.emailNormalized, passwordHash, now, now]);
+  await query(profiles, [account.id, input.name ?? '', now]);
+  await query(privacy, [account.id]);
+  await query(preferences, [account.id]);
+  await query(history, [newId(), account.id, passwordHash, now]);
+  return account;
 }
