@@ -4,9 +4,9 @@ import type { Client } from '#server/deps.ts';
 import { SecurityEventEntity, type SecurityEvent } from './security-event.entity.ts';
 
 /** What the log says of a security event: type, user, actor, IP. The user agent and nothing secret. */
-export type LoggedSecurityEvent = { type: string; userId: string | null; actorId: string | null; ip: string | null };
+type LoggedSecurityEvent = { type: string; userId: string | null; actorId: string | null; ip: string | null };
 
-export function logSecurityEvent(log: FastifyBaseLogger, securityEvent: LoggedSecurityEvent): void {
+function logSecurityEvent(log: FastifyBaseLogger, securityEvent: LoggedSecurityEvent): void {
   log.info({ securityEvent }, 'security event');
 }
 

@@ -29,7 +29,7 @@ const INSERT_SQL = `insert into security_events (id, user_id, type, at, ip, user
 
 /**
  * The event as a statement of server/db/prepared.ts, for the hot paths that write without the unit
- * of work. The ORM's subscriber does not see it: the caller logs it after the commit (logSecurityEvent).
+ * of work. The ORM's subscriber does not see it: the caller logs it after the commit (logOwnSecurityEvent).
  */
 export async function insertSecurityEvent(
   query: Query,

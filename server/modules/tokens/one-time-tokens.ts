@@ -5,19 +5,24 @@ import { sha256Hex } from '#server/lib/hash.ts';
 import { newId, newSecret } from '#server/lib/ids.ts';
 import { OneTimeTokenEntity, type OneTimeToken, type TokenPurpose } from './one-time-token.entity.ts';
 
-/** Adds a token to the unit of work and returns the secret for the link (never stored). */
-export function createOneTimeToken(
-  em: EntityManager,
-  token: { purpose: TokenPurpose; user: User | null; email: string; ttlSeconds: number; now: Date },
-): string {
+type NewToken = { purpose: TokenPurpose; email: string; ttlSeconds: number; now: Date };
+
+/** A fresh secret for the link (never stored) and what is stored of it. */
+function freshToken(token: NewToken) {
   const secret = newSecret();
+  return { secret, tokenHash: sha256Hex(secret), expiresAt: new Date(token.now.getTime() + token.ttlSeconds * 1000) };
+}
+
+/** Adds a token to the unit of work and returns the secret for the link. */
+export function createOneTimeToken(em: EntityManager, token: NewToken & { user: User | null }): string {
+  const { secret, tokenHash, expiresAt } = freshToken(token);
   em.create(OneTimeTokenEntity, {
-    tokenHash: sha256Hex(secret),
+    tokenHash,
     purpose: token.purpose,
     user: token.user,
     email: token.email,
     createdAt: token.now,
-    expiresAt: new Date(token.now.getTime() + token.ttlSeconds * 1000),
+    expiresAt,
   });
   return secret;
 }
@@ -26,13 +31,9 @@ const INSERT_SQL = `insert into one_time_tokens (id, token_hash, purpose, user_i
   values (?, ?, ?, ?, ?, ?, ?)`;
 
 /** The same token as a statement of server/db/prepared.ts, for a write made without the unit of work. */
-export async function insertOneTimeToken(
-  query: Query,
-  token: { purpose: TokenPurpose; userId: string; email: string; ttlSeconds: number; now: Date },
-): Promise<string> {
-  const secret = newSecret();
-  const expiresAt = new Date(token.now.getTime() + token.ttlSeconds * 1000);
-  await query(INSERT_SQL, [newId(), sha256Hex(secret), token.purpose, token.userId, token.email, token.now, expiresAt]);
+export async function insertOneTimeToken(query: Query, token: NewToken & { userId: string }): Promise<string> {
+  const { secret, tokenHash, expiresAt } = freshToken(token);
+  await query(INSERT_SQL, [newId(), tokenHash, token.purpose, token.userId, token.email, token.now, expiresAt]);
   return secret;
 }
 

@@ -48,13 +48,13 @@ export function createUser(
   return user;
 }
 
-const ACCOUNT_SQL = [
-  `insert into users (id, email, email_normalized, password_hash, created_at, updated_at) values (?, ?, ?, ?, ?, ?)`,
-  'insert into profiles (user_id, name, updated_at) values (?, ?, ?)',
-  'insert into privacy_settings (user_id) values (?)',
-  'insert into preferences (user_id) values (?)',
-  'insert into password_history (id, user_id, password_hash, created_at) values (?, ?, ?, ?)',
-] as const;
+const ACCOUNT_SQL = {
+  user: `insert into users (id, email, email_normalized, password_hash, created_at, updated_at) values (?, ?, ?, ?, ?, ?)`,
+  profile: 'insert into profiles (user_id, name, updated_at) values (?, ?, ?)',
+  privacy: 'insert into privacy_settings (user_id) values (?)',
+  preferences: 'insert into preferences (user_id) values (?)',
+  history: 'insert into password_history (id, user_id, password_hash, created_at) values (?, ?, ?, ?)',
+};
 
 export type NewAccount = { id: string; email: string; emailNormalized: string };
 
@@ -70,11 +70,10 @@ export async function insertAccount(
   const email = input.email.trim();
   const account = { id: newId(), email, emailNormalized: normalizeEmail(email) };
   const { now, passwordHash } = input;
-  const [users, profiles, privacy, preferences, history] = ACCOUNT_SQL;
-  await query(users, [account.id, email, account.emailNormalized, passwordHash, now, now]);
-  await query(profiles, [account.id, input.name ?? '', now]);
-  await query(privacy, [account.id]);
-  await query(preferences, [account.id]);
-  await query(history, [newId(), account.id, passwordHash, now]);
+  await query(ACCOUNT_SQL.user, [account.id, email, account.emailNormalized, passwordHash, now, now]);
+  await query(ACCOUNT_SQL.profile, [account.id, input.name ?? '', now]);
+  await query(ACCOUNT_SQL.privacy, [account.id]);
+  await query(ACCOUNT_SQL.preferences, [account.id]);
+  await query(ACCOUNT_SQL.history, [newId(), account.id, passwordHash, now]);
   return account;
 }
