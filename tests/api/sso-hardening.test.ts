@@ -251,10 +251,11 @@ describe('where a connection may point, in production', () => {
     'https://[::1]/',
     'https://localhost/',
   ])('%s is refused as an issuer and a sign-on URL', async (url) => {
-    for (const [index, call] of createBoth(url).entries()) {
-      const error = await expectReason(call, 'BAD_REQUEST', 'INVALID_INPUT');
+    // Both calls are in flight at once: each gets its handler now, or the second's refusal would
+    // go unhandled while the first is awaited.
+    const errors = await Promise.all(createBoth(url).map((call) => expectReason(call, 'BAD_REQUEST', 'INVALID_INPUT')));
+    for (const [index, error] of errors.entries())
       expect(error.data?.fieldErrors?.config?.[0], `${url} ${index ? 'saml' : 'oidc'}`).toEqual(expect.any(String));
-    }
   });
 
   test('https://idp.example.com/ is accepted', async () => {
