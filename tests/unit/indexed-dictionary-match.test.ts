@@ -2,31 +2,23 @@ import { describe, expect, test } from 'vitest';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
 import { dictionary as englishDictionary, translations } from '@zxcvbn-ts/language-en';
-import { indexDictionaryMatching } from '#shared/indexed-dictionary-match.ts';
+import { indexedZxcvbn, WordIndex } from '#shared/indexed-dictionary-match.ts';
 
 // The policy's own options (shared/password-policy.ts), so the matcher is compared where it runs.
-const factory = new ZxcvbnFactory({
+const options = {
   dictionary: { ...commonDictionary, ...englishDictionary },
   graphs: adjacencyGraphs,
   translations,
   l33tMaxSubstitutions: 4,
   maxLength: 64,
-});
-indexDictionaryMatching(factory);
-const prototype = Object.getPrototypeOf(
-  (factory as unknown as { matching: { matchers: { dictionary: object } } }).matching.matchers.dictionary,
-) as { match: unknown; originalMatch: unknown };
+};
+const { factory: indexed } = indexedZxcvbn(options);
+// zxcvbn-ts as it comes, built after the indexed one: its matcher's class is the patched one.
+const original = new ZxcvbnFactory(options);
 
-/** The estimate with zxcvbn-ts's own dictionary matcher, for comparison. */
-function withOriginal<T>(run: () => T): T {
-  const filtered = prototype.match;
-  prototype.match = prototype.originalMatch;
-  try {
-    return run();
-  } finally {
-    prototype.match = filtered;
-  }
-}
+const objectsOf = (factory: ZxcvbnFactory) =>
+  (factory as unknown as { options: { rankedDictionaries: Record<string, Record<string, number>> } }).options
+    .rankedDictionaries;
 
 // A deterministic corpus: common passwords and words, l33t and reversed spellings, passphrases,
 // capitals, digits and symbols around them, random strings, the user's inputs inside.
@@ -63,19 +55,45 @@ function corpus(): Array<{ password: string; inputs: string[] }> {
   }));
 }
 
-describe('indexDictionaryMatching', () => {
-  test('indexDictionaryMatching gives the estimate zxcvbn-ts gives: same matches, guesses, score and feedback', () => {
+describe('indexedZxcvbn', () => {
+  test('gives the estimate zxcvbn-ts gives: same matches, guesses, score and feedback', () => {
     for (const { password, inputs } of corpus()) {
-      const { calcTime: _a, ...filtered } = factory.check(password, inputs);
-      const { calcTime: _b, ...original } = withOriginal(() => factory.check(password, inputs));
-      expect(filtered, password).toEqual(original);
+      const { calcTime: _a, ...fromIndex } = indexed.check(password, inputs);
+      const { calcTime: _b, ...fromObjects } = original.check(password, inputs);
+      expect(fromIndex, password).toEqual(fromObjects);
     }
   });
 
-  test('indexDictionaryMatching finds words of the dictionaries and of the user inputs', () => {
-    const result = factory.check('Xqalicevqz#password', ['alice']);
+  test('finds words of the dictionaries and of the user inputs', () => {
+    const result = indexed.check('Xqalicevqz#password', ['alice']);
     const names = result.sequence.map((match) => ('dictionaryName' in match ? match.dictionaryName : match.pattern));
     expect(names).toContain('userInputs');
     expect(names).toContain('passwords-common');
+  });
+
+  test('compares against zxcvbn-ts own ranked dictionaries, which the indexed factory does not build', () => {
+    expect(objectsOf(original)['passwords-common']!['password']).toBeGreaterThan(0);
+    expect(Object.keys(objectsOf(indexed)['passwords-common']!)).toHaveLength(0);
+  });
+
+  test('WordIndex ranks every word of every list as zxcvbn-ts does', () => {
+    const words = new WordIndex(options.dictionary);
+    for (const [name, list] of Object.entries(options.dictionary)) {
+      const ranked = objectsOf(original)[name]!;
+      for (const word of list) expect(words.rank(name, word), `${name}: ${word}`).toBe(ranked[word]);
+      expect(words.maxWordSize[name]).toBe(Math.max(...list.map((word) => word.length)));
+    }
+    expect(words.rank('passwords-common', 'not-a-common-password-xq')).toBeUndefined();
+    expect(words.rank('no-such-list', 'password')).toBeUndefined();
+  });
+
+  test('WordIndex follows zxcvbn-ts on duplicates, numbers and __proto__', () => {
+    const words = new WordIndex({ a: ['x', 'y', 'x', 7, '__proto__'], b: ['y'] });
+    expect(words.rank('a', 'x')).toBe(3);
+    expect(words.rank('a', 'y')).toBe(2);
+    expect(words.rank('b', 'y')).toBe(1);
+    expect(words.rank('a', '7')).toBe(4);
+    expect(words.rank('a', '__proto__')).toBeUndefined();
+    expect(words.maxWordSize).toEqual({ a: 9, b: 1 });
   });
 });
