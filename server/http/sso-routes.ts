@@ -150,7 +150,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: Deps): void {
     return reply
       .type('application/samlmetadata+xml')
       .header('Cache-Control', 'no-cache')
-      .send(serviceProviderMetadata(deps, connection.record, connection.settings));
+      .send(await serviceProviderMetadata(deps, connection.record, connection.settings));
   });
 
   app.get<{ Params: Params; Querystring: { returnTo?: string } }>('/auth/saml/:id/start', async (request, reply) => {

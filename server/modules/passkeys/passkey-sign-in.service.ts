@@ -1,11 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
-import { isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { PasskeySignInInput } from '#shared/schemas/passkeys.ts';
 import type { Client, Deps } from '#server/deps.ts';
 import { AppError } from '#server/lib/app-error.ts';
@@ -18,6 +12,7 @@ import { PasskeyEntity } from './passkey.entity.ts';
 import { challengeOf, takeChallenge } from './passkeys.service.ts';
 import { CHALLENGE_TTL_SECONDS, relyingParty } from './relying-party.ts';
 import { WebAuthnChallengeEntity } from './webauthn-challenge.entity.ts';
+import { webauthn } from './webauthn.ts';
 
 /** For the browser to offer the member's passkeys (empty allowCredentials: discoverable ones, also as autofill). */
 export async function authenticationOptions(
@@ -33,6 +28,7 @@ export async function authenticationOptions(
     deps.now(),
     'Too many sign-in attempts from your network. Try again in a few minutes.',
   );
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(deps.config).id,
     userVerification: 'required',
@@ -69,7 +65,8 @@ export async function signInWithPasskey(
   const response = input.response as AuthenticationResponseJSON;
   const passkey = await em.findOne(PasskeyEntity, { credentialId: response.id }, { populate: ['user'] });
   if (!passkey) throw refused();
-  if (challengeOf(response.response.clientDataJSON) !== expectedChallenge) throw refused();
+  if ((await challengeOf(response.response.clientDataJSON)) !== expectedChallenge) throw refused();
+  const { isoBase64URL, parseAuthenticatorData, verifyAuthenticationResponse } = await webauthn();
   // A discoverable credential names its account: it must be the passkey's (WebAuthn §7.2, step 6).
   const userHandle = response.response.userHandle;
   if (userHandle && isoBase64URL.toUTF8String(userHandle) !== passkey.user.id) throw refused();

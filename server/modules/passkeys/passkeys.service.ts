@@ -1,11 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import {
-  generateRegistrationOptions,
-  verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { describeDevice } from '#shared/user-agent.ts';
 import type {
   Passkey,
@@ -26,6 +20,7 @@ import { requireAnotherSignInMethod } from '#server/modules/users/sign-in-method
 import { PasskeyEntity, type PasskeyRecord } from './passkey.entity.ts';
 import { CHALLENGE_TTL_SECONDS, relyingParty } from './relying-party.ts';
 import { WebAuthnChallengeEntity } from './webauthn-challenge.entity.ts';
+import { webauthn } from './webauthn.ts';
 
 export function toPasskey(record: PasskeyRecord): Passkey {
   return {
@@ -41,7 +36,8 @@ export function toPasskey(record: PasskeyRecord): Passkey {
  * The challenge in a ceremony's client data: how a response names the challenge it answers. Null
  * also for a ceremony run inside another site's frame (crossOrigin), which this site never asks for.
  */
-export function challengeOf(clientDataJSON: string): string | null {
+export async function challengeOf(clientDataJSON: string): Promise<string | null> {
+  const { isoBase64URL } = await webauthn();
   try {
     const data = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON)) as {
       challenge?: unknown;
@@ -72,6 +68,7 @@ export async function registrationOptions(
     em.findOne(ProfileEntity, { user: user.id }),
   ]);
   const rp = relyingParty(deps.config);
+  const { generateRegistrationOptions, isoBase64URL } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -126,7 +123,7 @@ export async function registerPasskey(
 ): Promise<Passkey> {
   const response = input.response as RegistrationResponseJSON;
   const expectedChallenge = await takeChallenge(em, deps, {
-    challenge: challengeOf(response.response.clientDataJSON),
+    challenge: await challengeOf(response.response.clientDataJSON),
     purpose: 'registration',
     sessionId: auth.sessionId,
   });
@@ -134,6 +131,7 @@ export async function registerPasskey(
     throw new AppError('INVALID_TOKEN', 'This passkey request expired or was already used. Please try again.');
   }
   const rp = relyingParty(deps.config);
+  const { verifyRegistrationResponse, isoBase64URL } = await webauthn();
   const verification = await verifyRegistrationResponse({
     response,
     expectedChallenge,

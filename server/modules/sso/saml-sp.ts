@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import type { CacheProvider, Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import type { Deps } from '#server/deps.ts';
 import { sha256Hex } from '#server/lib/hash.ts';
@@ -54,7 +54,17 @@ function requestCache(
   };
 }
 
-function serviceProvider(deps: Deps, connection: SsoConnectionRecord, settings: SamlSettings, cache?: CacheProvider) {
+// node-saml (with xml-crypto and xpath) holds about 3.6 MB of heap: loaded by the first SAML
+// connection used, not by every start (issue 20's memory target).
+let library: Promise<typeof import('@node-saml/node-saml')> | undefined;
+
+async function serviceProvider(
+  deps: Deps,
+  connection: SsoConnectionRecord,
+  settings: SamlSettings,
+  cache?: CacheProvider,
+) {
+  const { SAML, ValidateInResponseTo } = await (library ??= import('@node-saml/node-saml'));
   const urls = ssoUrls(deps, connection);
   return new SAML({
     entryPoint: settings.ssoUrl,
@@ -77,8 +87,12 @@ function serviceProvider(deps: Deps, connection: SsoConnectionRecord, settings: 
 }
 
 /** Our SP metadata (entity id = its own URL), for the IdP's administrator. */
-export function serviceProviderMetadata(deps: Deps, connection: SsoConnectionRecord, settings: SamlSettings): string {
-  return serviceProvider(deps, connection, settings).generateServiceProviderMetadata(null, null);
+export async function serviceProviderMetadata(
+  deps: Deps,
+  connection: SsoConnectionRecord,
+  settings: SamlSettings,
+): Promise<string> {
+  return (await serviceProvider(deps, connection, settings)).generateServiceProviderMetadata(null, null);
 }
 
 /** SP-initiated sign-in: the request is kept for this browser and the IdP's URL answered. */
@@ -93,7 +107,7 @@ export async function startSamlSignIn(
     hash: sha256Hex(browser.secret),
     returnTo: safeReturnTo(browser.returnTo, deps.config.publicUrl),
   });
-  return serviceProvider(deps, connection, settings, cache).getAuthorizeUrlAsync('', undefined, {});
+  return (await serviceProvider(deps, connection, settings, cache)).getAuthorizeUrlAsync('', undefined, {});
 }
 
 type Xml2Js = Record<string, unknown[] | undefined> & { $?: Record<string, string> };
@@ -190,7 +204,9 @@ export async function takeSamlResponse(
   const cache = requestCache(em, deps, connection, { hash: sha256Hex(input.browser) });
   let profile: Profile | null;
   try {
-    ({ profile } = await serviceProvider(deps, connection, settings, cache).validatePostResponseAsync({
+    ({ profile } = await (
+      await serviceProvider(deps, connection, settings, cache)
+    ).validatePostResponseAsync({
       SAMLResponse: input.samlResponse,
     }));
   } catch (error) {
