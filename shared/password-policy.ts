@@ -26,8 +26,8 @@ let checker: { factory: ZxcvbnFactory; words: WordIndex } | undefined;
 const STRENGTH_LIMITS = { l33tMaxSubstitutions: 4, maxLength: 64 };
 
 // Built on first use: the dictionaries are large and the SPA loads this module lazily. Its
-// dictionary lookups go through one index (same matches, a third of the time and a fifth of the
-// memory: decisions 0028 and 0030).
+// dictionary lookups go through one index (same matches, a third of the time, 4 MiB of typed array
+// instead of 12.6 MB of heap: decisions 0028 and 0030).
 function strengthChecker() {
   checker ??= indexedZxcvbn({
     dictionary: { ...commonDictionary, ...englishDictionary },

@@ -2,9 +2,10 @@
 // (issue 20's memory target): loaded by the first passkey ceremony, not by every start.
 type WebAuthn = typeof import('@simplewebauthn/server') & typeof import('@simplewebauthn/server/helpers');
 
-let loading: Promise<WebAuthn> | undefined;
-
-export const webauthn = (): Promise<WebAuthn> =>
-  (loading ??= Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]).then(
-    ([server, helpers]) => ({ ...server, ...helpers }),
-  ));
+export async function webauthn(): Promise<WebAuthn> {
+  const [server, helpers] = await Promise.all([
+    import('@simplewebauthn/server'),
+    import('@simplewebauthn/server/helpers'),
+  ]);
+  return { ...server, ...helpers };
+}

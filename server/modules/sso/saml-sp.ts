@@ -54,17 +54,15 @@ function requestCache(
   };
 }
 
-// node-saml (with xml-crypto and xpath) holds about 3.6 MB of heap: loaded by the first SAML
-// connection used, not by every start (issue 20's memory target).
-let library: Promise<typeof import('@node-saml/node-saml')> | undefined;
-
 async function serviceProvider(
   deps: Deps,
   connection: SsoConnectionRecord,
   settings: SamlSettings,
   cache?: CacheProvider,
 ) {
-  const { SAML, ValidateInResponseTo } = await (library ??= import('@node-saml/node-saml'));
+  // node-saml (with xml-crypto and xpath) holds about 3.6 MB of heap: loaded by the first SAML
+  // connection used, not by every start (issue 20's memory target).
+  const { SAML, ValidateInResponseTo } = await import('@node-saml/node-saml');
   const urls = ssoUrls(deps, connection);
   return new SAML({
     entryPoint: settings.ssoUrl,
