@@ -1,6 +1,6 @@
-import os from 'node:os';
-import { hash, verify, type Options } from '@node-rs/argon2';
+import type { Options } from '@node-rs/argon2';
 import { normalizePassword } from '#shared/password-policy.ts';
+import { onHashingThread } from './hashing-workers.ts';
 
 // API.md §4 / OWASP: Argon2id, m=19456 KiB, t=2, p=1.
 // Algorithm is an ambient const enum, unusable under isolatedModules: 2 is Argon2id.
@@ -11,35 +11,14 @@ const ARGON2_OPTIONS: Options = {
   parallelism: 1,
 };
 
-// Argon2 runs on libuv's thread pool, which SQLite's queries share (four threads by default).
-// More hashes at once than cores only slow each other down, and would leave the queries of
-// every other request waiting behind them: the rest wait here, in order.
-const HASHING_SLOTS = os.availableParallelism();
-let hashing = 0;
-const waiting: Array<() => void> = [];
-
-async function inHashingSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (hashing >= HASHING_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
-  else hashing++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else hashing--;
-  }
+export async function hashPassword(password: string): Promise<string> {
+  return (await onHashingThread({ password: normalizePassword(password), options: ARGON2_OPTIONS })) as string;
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return inHashingSlot(() => hash(normalizePassword(password), ARGON2_OPTIONS));
-}
-
+/** False for a wrong password and for a stored hash that is not one. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await inHashingSlot(() => verify(passwordHash, normalizePassword(password), ARGON2_OPTIONS));
-  } catch {
-    return false;
-  }
+  const job = { passwordHash, password: normalizePassword(password), options: ARGON2_OPTIONS };
+  return (await onHashingThread(job)) as boolean;
 }
 
 let dummyHash: Promise<string> | undefined;
