@@ -1,12 +1,17 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// `vite build --ssr` builds the server (npm start runs it without a TypeScript loader: less memory).
+// `vite build --ssr` builds the server (npm start runs it without a TypeScript loader: less memory),
+// and the strength estimate's thread as a bundle of its own beside it (server/modules/passwords/strength-check.ts).
 const server = {
   root: '.',
   publicDir: false,
   build: {
-    ssr: 'server/index.ts',
+    ssr: true,
+    rolldownOptions: {
+      input: { index: 'server/index.ts', 'strength-worker': 'server/modules/passwords/strength-worker.ts' },
+      output: { entryFileNames: '[name].js' },
+    },
     outDir: 'dist/server',
     emptyOutDir: true,
     target: 'node20',

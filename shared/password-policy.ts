@@ -5,6 +5,7 @@ import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/lang
 import { dictionary as englishDictionary, translations } from '@zxcvbn-ts/language-en';
 import { indexedZxcvbn, type WordIndex } from './indexed-dictionary-match.ts';
 import { PASSWORD_INPUT_MAX_LENGTH, PASSWORD_MAX_LENGTH, PRODUCT_NAME } from './constants.ts';
+import { normalizePassword } from './normalize-password.ts';
 import { codePointLength } from './text.ts';
 
 export const MIN_PASSWORD_SCORE = 3;
@@ -41,11 +42,6 @@ function strengthChecker() {
 // The list's entries are lower case, as zxcvbn-ts's own lookups assume.
 const isCommonPassword = (password: string) =>
   strengthChecker().words.rank('passwords-common', password.toLowerCase()) !== undefined;
-
-/** Passwords are compared and hashed in NFKC so that the same typed text always matches. */
-export function normalizePassword(password: string): string {
-  return password.normalize('NFKC');
-}
 
 function contextWords(email: string | undefined): string[] {
   const words = [PRODUCT_NAME.toLowerCase()];

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { checkPassword, MIN_PASSWORD_SCORE, normalizePassword } from '#shared/password-policy.ts';
+import { normalizePassword } from '#shared/normalize-password.ts';
+import { checkPassword, MIN_PASSWORD_SCORE } from '#shared/password-policy.ts';
 
 const DEFAULT = { minLength: 15 };
 const reasonOf = (password: string, context: { minLength: number; email?: string } = DEFAULT) => {

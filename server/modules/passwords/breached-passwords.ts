@@ -2,7 +2,7 @@
 // (https://haveibeenpwned.com/API/v3#SearchingPwnedPasswordsByRange). Only the first 5 hex characters
 // of the SHA-1 leave the server, so the service learns one of about a million buckets, never the password.
 import { createHash } from 'node:crypto';
-import { normalizePassword } from '#shared/password-policy.ts';
+import { normalizePassword } from '#shared/normalize-password.ts';
 
 export const BREACHED_PASSWORD_REASON = 'This password has appeared in a data breach';
 

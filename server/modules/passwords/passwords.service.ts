@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { checkPassword } from '#shared/password-policy.ts';
 import { AppError } from '#server/lib/app-error.ts';
 import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import type { Deps } from '#server/deps.ts';
@@ -7,6 +6,7 @@ import type { User } from '#server/modules/users/user.entity.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { PasswordHistoryEntity } from './password-history.entity.ts';
 import { BREACHED_PASSWORD_REASON, createBreachCheck, type BreachCheck } from './breached-passwords.ts';
+import { checkPasswordOffThread } from './strength-check.ts';
 
 /** API.md §4: the last 5 passwords, the current one included, cannot be chosen again. */
 export const PASSWORD_HISTORY_SIZE = 5;
@@ -14,8 +14,8 @@ export const PASSWORD_HISTORY_SIZE = 5;
 const weakPassword = (reason: string, field: string) =>
   new AppError('WEAK_PASSWORD', reason, { fieldErrors: { [field]: [reason] } });
 
-function requireLocalPolicy(deps: Deps, password: string, email: string, field: string): void {
-  const verdict = checkPassword(password, { minLength: deps.config.passwordMinLength, email });
+async function requireLocalPolicy(deps: Deps, password: string, email: string, field: string): Promise<void> {
+  const verdict = await checkPasswordOffThread(password, { minLength: deps.config.passwordMinLength, email });
   if (!verdict.ok) throw weakPassword(verdict.reason, field);
 }
 
@@ -43,7 +43,7 @@ export async function requireStrongPassword(
   email: string,
   field = 'password',
 ): Promise<void> {
-  requireLocalPolicy(deps, password, email, field);
+  await requireLocalPolicy(deps, password, email, field);
   await requireNotBreached(deps, password, field);
 }
 
@@ -58,7 +58,7 @@ export async function prepareNewPassword(
   password: string,
   field = 'password',
 ): Promise<string> {
-  requireLocalPolicy(deps, password, user.email, field);
+  await requireLocalPolicy(deps, password, user.email, field);
   const history = await em.find(
     PasswordHistoryEntity,
     { user: user.id },
