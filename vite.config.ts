@@ -2,14 +2,14 @@ import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 // `vite build --ssr` builds the server (npm start runs it without a TypeScript loader: less memory),
-// and the strength estimate's thread as a bundle of its own beside it (server/modules/passwords/strength-check.ts).
+// and the password threads' script as a bundle of its own beside it (server/lib/passwords.ts).
 const server = {
   root: '.',
   publicDir: false,
   build: {
     ssr: true,
     rolldownOptions: {
-      input: { index: 'server/index.ts', 'strength-worker': 'server/modules/passwords/strength-worker.ts' },
+      input: { index: 'server/index.ts', 'password-worker': 'server/lib/password-worker.ts' },
       output: { entryFileNames: '[name].js' },
     },
     outDir: 'dist/server',

@@ -1,53 +1,40 @@
-import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Options } from '@node-rs/argon2';
-import { normalizePassword } from '#shared/normalize-password.ts';
+import type { PasswordContext, PasswordVerdict } from '#shared/password-policy.ts';
+import type { PasswordAnswer, PasswordJob } from './password-worker.ts';
 import { threadPool } from './thread-pool.ts';
 
-// API.md §4 / OWASP: Argon2id, m=19456 KiB, t=2, p=1.
-// Algorithm is an ambient const enum, unusable under isolatedModules: 2 is Argon2id.
-const ARGON2_OPTIONS: Options = {
-  algorithm: 2 as Options['algorithm'],
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
-};
+// Argon2id and the strength estimate (milliseconds of CPU each) run on threads of their own, one per
+// core, off libuv's pool: there a hash would hold up SQLite's queries. The built server runs the
+// threads' own bundle beside it (vite.config.ts); from source (tests, `npm run dev`) the .ts file
+// through tsx.
+function startPasswordThread(): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return new Worker(path.join(path.dirname(here), 'password-worker.js'));
+  const worker = pathToFileURL(path.join(path.dirname(here), 'password-worker.ts')).href;
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};
+register();
+await import(${JSON.stringify(worker)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+}
 
-// Plain CommonJS, evaluated as the thread's script: the built server needs no file of its own for it.
-const ARGON2_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const argon2 = require(workerData.argon2);
-parentPort.on('message', ({ id, password, passwordHash, options }) => {
-  let value;
-  if (passwordHash === undefined) value = argon2.hashSync(password, options);
-  else {
-    try {
-      value = argon2.verifySync(passwordHash, password, options);
-    } catch {
-      value = false; // a malformed stored hash matches nothing
-    }
-  }
-  parentPort.postMessage({ id, value });
-});
-`;
+const threads = threadPool({ size: os.availableParallelism(), start: startPasswordThread });
+const onThread = <Job extends PasswordJob>(job: Job, slot?: number) => threads.run<PasswordAnswer<Job>>(job, slot);
 
-// One thread per core, off libuv's pool: there a hash would hold up SQLite's queries, and a limit
-// on hashes at once kept here would start the next one only once the main thread got to it.
-const argon2Threads = threadPool<{ password: string; passwordHash?: string; options: Options }, string | boolean>({
-  size: os.availableParallelism(),
-  start: () =>
-    new Worker(ARGON2_THREAD, { eval: true, workerData: { argon2: createRequire(import.meta.url).resolve('@node-rs/argon2') } }),
-});
-
-export async function hashPassword(password: string): Promise<string> {
-  return (await argon2Threads.run({ password: normalizePassword(password), options: ARGON2_OPTIONS })) as string;
+export function hashPassword(password: string): Promise<string> {
+  return onThread({ kind: 'hash', password });
 }
 
 /** False for a wrong password and for a stored hash that is not one. */
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  const job = { passwordHash, password: normalizePassword(password), options: ARGON2_OPTIONS };
-  return (await argon2Threads.run(job)) as boolean;
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return onThread({ kind: 'verify', passwordHash, password });
+}
+
+/** shared/password-policy.ts's checkPassword, on the first thread only: it alone loads the dictionaries. */
+export function checkPasswordStrength(password: string, context: PasswordContext): Promise<PasswordVerdict> {
+  return onThread({ kind: 'strength', password, context }, 0);
 }
 
 let dummyHash: Promise<string> | undefined;

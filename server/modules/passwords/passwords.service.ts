@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError } from '#server/lib/app-error.ts';
-import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
+import { checkPasswordStrength, hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import type { Deps } from '#server/deps.ts';
 import type { User } from '#server/modules/users/user.entity.ts';
 import { OneTimeTokenEntity } from '#server/modules/tokens/one-time-token.entity.ts';
 import { PasswordHistoryEntity } from './password-history.entity.ts';
 import { BREACHED_PASSWORD_REASON, createBreachCheck, type BreachCheck } from './breached-passwords.ts';
-import { checkPasswordOffThread } from './strength-check.ts';
 
 /** API.md §4: the last 5 passwords, the current one included, cannot be chosen again. */
 export const PASSWORD_HISTORY_SIZE = 5;
@@ -15,7 +14,7 @@ const weakPassword = (reason: string, field: string) =>
   new AppError('WEAK_PASSWORD', reason, { fieldErrors: { [field]: [reason] } });
 
 async function requireLocalPolicy(deps: Deps, password: string, email: string, field: string): Promise<void> {
-  const verdict = await checkPasswordOffThread(password, { minLength: deps.config.passwordMinLength, email });
+  const verdict = await checkPasswordStrength(password, { minLength: deps.config.passwordMinLength, email });
   if (!verdict.ok) throw weakPassword(verdict.reason, field);
 }
 
