@@ -31,7 +31,6 @@ export function threadPool(options: { size: number; start(): Worker }) {
     const worker = options.start();
     const thread: Thread = { worker, pending: new Map() };
     slots[slot] = thread;
-    worker.unref();
     worker.on('message', ({ id, value }: { id: number; value: unknown }) => {
       const pending = thread.pending.get(id);
       thread.pending.delete(id);
