@@ -59,10 +59,11 @@ export function threadPool(options: { size: number; start(): Worker }) {
       const thread = slots[slot] ?? start(slot);
       return thread.pending.size < JOBS_PER_THREAD ? thread : undefined;
     }
-    const empty = slots.indexOf(undefined);
-    if (empty >= 0) return start(empty);
     let best: Thread | undefined;
-    for (const thread of slots) if (!best || thread!.pending.size < best.pending.size) best = thread;
+    for (const thread of slots) if (thread && (!best || thread.pending.size < best.pending.size)) best = thread;
+    // A new thread only when every one there is has work: a quiet server keeps one or two heaps, not one per core.
+    const empty = slots.indexOf(undefined);
+    if (empty >= 0 && (!best || best.pending.size > 0)) return start(empty);
     return best && best.pending.size < JOBS_PER_THREAD ? best : undefined;
   }
 

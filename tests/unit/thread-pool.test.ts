@@ -27,6 +27,13 @@ describe('threadPool', () => {
     expect(new Set(answers.map((answer) => answer.thread)).size).toBe(2);
   });
 
+  test('jobs one after another stay on one thread: another starts only while every thread has work', async () => {
+    const pool = threadPool({ size: 4, start });
+    const threads = new Set<number>();
+    for (let n = 0; n < 5; n++) threads.add((await pool.run<Answer>({ n })).thread);
+    expect(threads.size).toBe(1);
+  });
+
   test('a job that names a slot runs on that thread only, also when others are free', async () => {
     const pool = threadPool({ size: 2, start });
     const first = await pool.run<Answer>({ n: -1 }, 0);
