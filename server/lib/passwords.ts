@@ -6,8 +6,8 @@ import type { PasswordContext, PasswordVerdict } from '#shared/password-policy.t
 import type { PasswordAnswer, PasswordJob } from './password-worker.ts';
 import { threadPool } from './thread-pool.ts';
 
-// Argon2id and the strength estimate (milliseconds of CPU each) run on threads of their own, one per
-// core, off libuv's pool: there a hash would hold up SQLite's queries. The built server runs the
+// Argon2id and the strength estimate (milliseconds of CPU each) run on threads of their own, up to
+// one per core, off libuv's pool: there a hash would hold up SQLite's queries. The built server runs the
 // threads' own bundle beside it (vite.config.ts); from source (tests, `npm run dev`) the .ts file
 // through tsx.
 function startPasswordThread(): Worker {
