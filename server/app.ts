@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { AnyProcedure } from '@trpc/server';
-import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import { JSON_BODY_LIMIT_BYTES, MAX_BATCH_SIZE } from '#shared/constants.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
@@ -24,6 +23,7 @@ import { restRoutes } from './http/rest-routes.ts';
 import { REST_PREFIX } from './http/rest-shape.ts';
 import { registerSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { registerSpa } from './http/spa.ts';
+import { registerTrpcRoute } from './http/trpc-route.ts';
 import { serializeError } from './lib/log-serializers.ts';
 import { prepareDummyHash } from './lib/passwords.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -36,7 +36,7 @@ import { importAvatarFiles } from './modules/profile/avatar-import.ts';
 import { deviceCookies } from './modules/sessions/device-cookie.ts';
 import { contextFactory } from './trpc/context.ts';
 import { retryAfterHeader } from './trpc/error-format.ts';
-import { appRouter, type AppRouter } from './trpc/router.ts';
+import { appRouter } from './trpc/router.ts';
 
 export type BuildOptions = {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -115,30 +115,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerErrorHandler(app);
   registerBodyLimits(app);
   await app.register(fastifyCookie);
-  // tRPC refuses a batch of more than MAX_BATCH_SIZE calls with a JSON body labelled text/plain
-  // (a fetch Response built without a content type, which Fastify sends as it is).
-  app.addHook('onSend', async (request, _reply, payload) => {
-    if (
-      request.url.startsWith('/trpc') &&
-      payload instanceof Response &&
-      payload.headers.get('content-type')?.startsWith('text/plain')
-    ) {
-      payload.headers.set('Content-Type', 'application/json');
-    }
-    return payload;
-  });
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: contextFactory(deps),
-      maxBatchSize: MAX_BATCH_SIZE,
-      responseMeta: ({ errors }) => retryAfterHeader(errors),
-      onError({ error, path, req }) {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  await registerTrpcRoute(app, '/trpc', {
+    router: appRouter,
+    createContext: contextFactory(deps),
+    maxBatchSize: MAX_BATCH_SIZE,
+    responseMeta: ({ errors }) => retryAfterHeader(errors),
+    onError({ error, path, req }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+    },
   });
   const restApi = restRoutes(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
   registerRestApi(app, deps, restApi);
