@@ -15,7 +15,7 @@ import { hashPassword, verifyPassword } from '#server/lib/passwords.ts';
 import { openInstallKeys } from '#server/modules/keys/install-keys.ts';
 import { DIALECT_LABELS, openBenchDatabase, type Dialect } from './databases.ts';
 import { raiseOpenFilesLimit } from './fd-limit.ts';
-import { openLoop, send, type OpenLoopRequest } from './open-loop.ts';
+import { Connections, openLoop, send, type OpenLoopRequest } from './open-loop.ts';
 import { compareWithPeer, preparePeer, runPeer, type PeerRun } from './peer.ts';
 import { cpuMs, peakRssMb } from './proc.ts';
 import { prepareSignIns, registerBenchPasskey } from './passkey-flows.ts';
@@ -409,7 +409,7 @@ async function benchOn(
   ) => {
     rows.push(
       await measured(async () => {
-        const { max: _max, ...result } = await openLoop(url, rate, DURATION, request);
+        const { max: _max, ...result } = await openLoop(rate, DURATION, request);
         return { id, scenario: name, connections, ...result };
       }),
     );
@@ -421,7 +421,7 @@ async function benchOn(
     const capacity = rpsOf('login') ?? 0;
     if (!capacity) throw new Error('login-open needs the login row of the same run (--only=login,login-open)');
     const rate = Math.max(1, Math.round(capacity * LOGIN_OPEN_LOOP_SHARE));
-    const agent = new http.Agent({ keepAlive: true });
+    const connections = new Connections(new URL(url));
     await openLoopRow(
       'login-open',
       `auth.login, open loop at ${rate}/s (${percent(LOGIN_OPEN_LOOP_SHARE)} of capacity)`,
@@ -432,12 +432,12 @@ async function benchOn(
         path: '/trpc/auth.login',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': crowdIp() },
         body: loginBody(n),
-        agent,
+        connections,
       }),
     );
     // The connections it took: those open and idle at the end.
-    rows.at(-1)!.connections = Object.values(agent.freeSockets).flat().length;
-    agent.destroy();
+    rows.at(-1)!.connections = connections.size;
+    connections.close();
   };
   // 10,000 members at once, each with its own session and its own keep-alive connection: first
   // each opens its connection and makes its first call (256 at a time; not timed), then all of
@@ -449,7 +449,7 @@ async function benchOn(
     const rate = Math.max(1, Math.round(capacity * ME_OPEN_LOOP_SHARE));
     const members = many.slice(0, MEMBERS_AT_ONCE).map((session) => ({
       headers: { authorization: `Bearer ${session.accessToken}` },
-      agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+      connections: new Connections(new URL(url), 1),
     }));
     const call = (n: number): OpenLoopRequest => ({
       method: 'GET',
@@ -461,14 +461,14 @@ async function benchOn(
     await Promise.all(
       Array.from({ length: 256 }, async () => {
         for (let n = next++; n < members.length; n = next++) {
-          const status = await send(new URL(url), call(n));
+          const status = await send(call(n));
           if (status !== 200) failed.push(status);
         }
       }),
     );
     if (failed.length)
       throw new Error(`${failed.length} members' first calls failed (${failed.slice(0, 5).join(', ')})`);
-    const open = members.reduce((sum, member) => sum + Object.values(member.agent.freeSockets).flat().length, 0);
+    const open = members.reduce((sum, member) => sum + member.connections.size, 0);
     await openLoopRow(
       'me-members-open',
       `auth.me, ${members.length} members at once, open loop at ${rate}/s (${percent(ME_OPEN_LOOP_SHARE)} of capacity)`,
@@ -476,7 +476,7 @@ async function benchOn(
       rate,
       call,
     );
-    for (const member of members) member.agent.destroy();
+    for (const member of members) member.connections.close();
   };
 
   // Warm-up, not recorded: the first seconds after a start measure the JIT, not the server.
@@ -635,14 +635,16 @@ async function benchOn(
           Array.from({ length: QUICK ? 20 : 200 }, (_, i) => users[i % users.length]!),
         )
       ).map((s) => s.accessToken);
+      const connections = new Connections(new URL(url), 1);
       for (const token of peerSessions) {
-        await send(new URL(url), {
+        await send({
           method: 'GET',
           path: '/trpc/auth.me',
           headers: { authorization: `Bearer ${token}` },
-          agent: http.globalAgent,
+          connections,
         });
       }
+      connections.close();
       const before = rows.length;
       await scenario('peer', 'baseline (system.ping)', 64, { url: `${url}/trpc/system.ping` });
       await me('peer', `auth.me, ${peerSessions.length} sessions`, peerSessions);
