@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Deps } from '#server/deps.ts';
 import { loginThrottledMail } from '#server/mail/templates/security-mails.ts';
 import {
-  checkRateLimit,
+  checkRateLimits,
   consumeRateLimit,
   rateLimitedError,
   recordHit,
@@ -22,10 +22,13 @@ const throttled = (retryAfterSeconds: number) =>
 
 /** Refuses a sign-in from an unknown client while the address is throttled or over its daily failures. */
 export async function requireNotThrottled(em: EntityManager, address: string, now: Date): Promise<void> {
-  const period = await checkRateLimit(em, RATE_LIMITS.loginThrottle, address, now);
-  if (!period.allowed) throw throttled(period.retryAfterSeconds);
-  const daily = await checkRateLimit(em, RATE_LIMITS.loginFailuresPerAccountDaily, address, now);
-  if (!daily.allowed) throw throttled(daily.retryAfterSeconds);
+  const verdict = await checkRateLimits(
+    em,
+    [RATE_LIMITS.loginThrottle, RATE_LIMITS.loginFailuresPerAccountDaily],
+    address,
+    now,
+  );
+  if (!verdict.allowed) throw throttled(verdict.retryAfterSeconds);
 }
 
 /**
@@ -41,7 +44,7 @@ export async function recordLoginFailure(
 ): Promise<void> {
   await recordHit(em, RATE_LIMITS.loginFailuresPerAccount, address, now);
   await recordHit(em, RATE_LIMITS.loginFailuresPerAccountDaily, address, now);
-  const recent = await checkRateLimit(em, RATE_LIMITS.loginFailuresPerAccount, address, now);
+  const recent = await checkRateLimits(em, [RATE_LIMITS.loginFailuresPerAccount], address, now);
   if (recent.allowed) return;
   const opened = await consumeRateLimit(em, RATE_LIMITS.loginThrottle, address, now);
   if (opened.allowed && owner) {

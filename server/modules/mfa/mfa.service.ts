@@ -9,7 +9,7 @@ import { AppError } from '#server/lib/app-error.ts';
 import { mfaChangedMail } from '#server/mail/templates/security-mails.ts';
 import { recordSecurityEvent } from '#server/modules/audit/security-events.ts';
 import { requireCurrentPassword } from '#server/modules/passwords/passwords.service.ts';
-import { checkRateLimit, rateLimitedError, recordHit } from '#server/modules/rate-limit/rate-limit.ts';
+import { checkRateLimits, rateLimitedError, recordHit } from '#server/modules/rate-limit/rate-limit.ts';
 import { RATE_LIMITS } from '#server/modules/rate-limit/rules.ts';
 import { UserEntity, type User } from '#server/modules/users/user.entity.ts';
 import { RecoveryCodeEntity } from './recovery-code.entity.ts';
@@ -116,7 +116,7 @@ export async function checkSecondFactor(
   client: Client,
 ): Promise<boolean> {
   const now = deps.now();
-  const limit = await checkRateLimit(em, RATE_LIMITS.mfaFailuresPerAccount, user.id, now);
+  const limit = await checkRateLimits(em, [RATE_LIMITS.mfaFailuresPerAccount], user.id, now);
   if (!limit.allowed)
     throw rateLimitedError(limit.retryAfterSeconds, 'Too many wrong codes. Wait a few minutes and try again.');
   if (await spendSecondFactor(em, deps, user, code, client)) return true;

@@ -15,40 +15,55 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
 
 const key = (rule: RateLimitRule, subject: string) => `${rule.name}:${subject}`;
 
-/** Seconds until the count under the key drops below the limit again. */
-async function retryAfter(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
-  const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
-  const count = await countHits(em, rule, subject, now);
+const windowStartOf = (rule: RateLimitRule, now: Date) => new Date(now.getTime() - rule.windowSeconds * 1000);
+
+/** Seconds until the count under the key (`count`, when known) drops below the limit again. */
+async function retryAfter(
+  em: EntityManager,
+  rule: RateLimitRule,
+  subject: string,
+  now: Date,
+  count?: number,
+): Promise<number> {
+  const windowStart = windowStartOf(rule, now);
+  const hits = count ?? (await countHits(em, [rule], subject, now))[0]!;
   // The hit whose leaving the window frees a slot: the oldest one, or later ones if over the limit.
   const [row] = await queryPrepared<{ at: unknown }>(
     em,
     'read',
     'select at from rate_limit_hits where key = ? and at > ? order by at asc limit 1 offset ?',
-    [key(rule, subject), windowStart, Math.max(0, count - rule.limit)],
+    [key(rule, subject), windowStart, Math.max(0, hits - rule.limit)],
   );
   const freedAt = (row ? dateOf(row.at).getTime() : now.getTime()) + rule.windowSeconds * 1000;
   return Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000));
 }
 
-async function countHits(em: EntityManager, rule: RateLimitRule, subject: string, now: Date): Promise<number> {
-  const [row] = await queryPrepared<{ hits: number }>(
+/** The hits under each rule's key within its window, in one statement. */
+async function countHits(em: EntityManager, rules: RateLimitRule[], subject: string, now: Date): Promise<number[]> {
+  const counts = rules.map((_, i) => `(select count(*) from rate_limit_hits where key = ? and at > ?) as hits${i}`);
+  const [row] = await queryPrepared<Record<string, unknown>>(
     em,
     'read',
-    'select count(*) as hits from rate_limit_hits where key = ? and at > ?',
-    [key(rule, subject), new Date(now.getTime() - rule.windowSeconds * 1000)],
+    `select ${counts.join(', ')}`,
+    rules.flatMap((rule) => [key(rule, subject), windowStartOf(rule, now)]),
   );
-  return Number(row?.hits ?? 0);
+  return rules.map((_, i) => Number(row?.[`hits${i}`] ?? 0));
 }
 
-/** Whether the limit is reached now, counting nothing (for limits on failures, counted after the fact). */
-export async function checkRateLimit(
+/**
+ * Whether any of the limits on the subject is reached now, counting nothing (for limits on
+ * failures, counted after the fact); the verdict of the first one reached.
+ */
+export async function checkRateLimits(
   em: EntityManager,
-  rule: RateLimitRule,
+  rules: RateLimitRule[],
   subject: string,
   now: Date,
 ): Promise<RateLimitVerdict> {
-  if ((await countHits(em, rule, subject, now)) < rule.limit) return { allowed: true };
-  return { allowed: false, retryAfterSeconds: await retryAfter(em, rule, subject, now) };
+  const counts = await countHits(em, rules, subject, now);
+  const reached = rules.findIndex((rule, i) => counts[i]! >= rule.limit);
+  if (reached < 0) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: await retryAfter(em, rules[reached]!, subject, now, counts[reached]) };
 }
 
 /** Counts one event (a failure, say) whatever the count so far. */
@@ -67,11 +82,10 @@ export async function consumeRateLimit(
   subject: string,
   now: Date,
 ): Promise<RateLimitVerdict> {
-  const windowStart = new Date(now.getTime() - rule.windowSeconds * 1000);
   const counted = await storeOf(em).consumeHit(em, {
     key: key(rule, subject),
     at: now,
-    windowStart,
+    windowStart: windowStartOf(rule, now),
     limit: rule.limit,
   });
   if (counted) return { allowed: true };
