@@ -32,25 +32,35 @@ const RETRIES_AFTER_CONFLICT = 2;
  * A call that another transaction got in the way of (a deadlock, a serialization failure, SQLite
  * busy) runs again from the start on a fresh one: the database rolled its transaction back.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+async function onOwnUnitOfWork<R extends { ok: true } | { ok: false; error: { cause?: unknown } }>(
+  ctx: Context,
+  call: (em: EntityManager) => Promise<R>,
+): Promise<R> {
   for (let attempt = 0; ; attempt++) {
-    const result = await next({ ctx: { em: ctx.deps.orm.em.fork() as EntityManager } });
+    const result = await call(ctx.deps.orm.em.fork() as EntityManager);
     if (result.ok || attempt === RETRIES_AFTER_CONFLICT || !isTransientConflict(result.error)) return result;
     ctx.req.log.warn(
       { err: result.error.cause ?? result.error, attempt: attempt + 1 },
       'call ran into another transaction; running it again',
     );
   }
-});
+}
 
-/** A valid access token whose session is live right now: revocation takes effect on the next request. */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const auth = ctx.bearerToken ? await authenticateAccessToken(ctx.em, ctx.deps, ctx.bearerToken) : null;
-  if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
-  ctx.req.userId = auth.userId;
-  // tRPC merges this into the context: spreading ctx here would copy it twice.
-  return next({ ctx: { auth } });
-});
+export const publicProcedure = t.procedure.use(({ ctx, next }) => onOwnUnitOfWork(ctx, (em) => next({ ctx: { em } })));
+
+/**
+ * A valid access token whose session is live right now: revocation takes effect on the next
+ * request. In the unit of work's middleware, since each level costs tRPC two copies of the call's
+ * options and one of the context; the session check is a read, which no other transaction rolls back.
+ */
+export const authedProcedure = t.procedure.use(({ ctx, next }) =>
+  onOwnUnitOfWork(ctx, async (em) => {
+    const auth = ctx.bearerToken ? await authenticateAccessToken(em, ctx.deps, ctx.bearerToken) : null;
+    if (!auth) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+    ctx.req.userId = auth.userId;
+    return next({ ctx: { em, auth } });
+  }),
+);
 
 /**
  * Authed, and the caller's role (read from the database with the live session, not from the
